@@ -1,0 +1,85 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '#app/config';
+import type { Role } from '#app/db';
+import { hashPassword, hashSecret, newSecret, verifyPassword } from '#app/crypto';
+import type { Principal } from './principal.js';
+import { FailureThrottle } from './failure-throttle.js';
+
+interface TokenClaims {
+  sub: string;
+  name: string;
+  roles: Role[];
+  unit: string | null;
+}
+
+/** A well-formed argon2id hash of a random password: verifying against it costs as much as a real check. */
+let decoyHash: Promise<string> | undefined;
+
+@Injectable()
+export class AuthService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Auth');
+  readonly throttle = new FailureThrottle();
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly jwt: JwtService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** On first start an `admin` exists: its password from ADMIN_PASSWORD, or generated and logged once. */
+  async onApplicationBootstrap(): Promise<void> {
+    const generated = this.config.adminPassword === undefined;
+    const password = this.config.adminPassword ?? newSecret(12);
+    const inserted: unknown[] = await this.db.query(
+      `INSERT INTO users (username, password_hash, roles) VALUES ('admin', $1, '{admin}')
+       ON CONFLICT (username) DO NOTHING RETURNING id`,
+      [await hashPassword(password)],
+    );
+    if (inserted.length > 0 && generated) {
+      this.logger.warn(`First start: user "admin" created with password ${password} — change it or set ADMIN_PASSWORD`);
+    }
+  }
+
+  /** Returns a token, or null for any wrong credential (the caller cannot tell which part was wrong). */
+  async signIn(
+    username: string,
+    password: string,
+  ): Promise<{ accessToken: string; expiresIn: number; roles: Role[] } | null> {
+    const rows: { id: string; password_hash: string; roles: Role[]; unit_id: string | null; active: boolean }[] =
+      await this.db.query('SELECT id, password_hash, roles, unit_id, active FROM users WHERE username = $1', [
+        username,
+      ]);
+    const user = rows[0];
+    // Verify against a decoy when the user does not exist so both answers take as long.
+    decoyHash ??= hashPassword(newSecret());
+    const ok = await verifyPassword(password, user?.password_hash ?? (await decoyHash));
+    if (!user || !user.active || !ok) return null;
+    const claims: TokenClaims = { sub: user.id, name: username, roles: user.roles, unit: user.unit_id };
+    const accessToken = await this.jwt.signAsync(claims, { expiresIn: this.config.jwtTtlSeconds });
+    return { accessToken, expiresIn: this.config.jwtTtlSeconds, roles: user.roles };
+  }
+
+  /** Resolves a bearer credential: a JWT of a user, or an API key. Null when it is not valid now. */
+  async authenticate(bearer: string): Promise<Principal | null> {
+    if (bearer.split('.').length === 3) {
+      try {
+        const claims = await this.jwt.verifyAsync<TokenClaims>(bearer);
+        return { kind: 'user', id: claims.sub, name: claims.name, roles: claims.roles, unitId: claims.unit };
+      } catch {
+        return null;
+      }
+    }
+    // API keys are checked against the table on every call, so a revoked key stops working at once.
+    const rows: { id: string; name: string; roles: Role[] }[] = await this.db.query(
+      `SELECT id, name, roles FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
+      [hashSecret(bearer)],
+    );
+    const key = rows[0];
+    if (!key) return null;
+    await this.db.query('UPDATE api_keys SET last_used_at = now() WHERE id = $1', [key.id]);
+    return { kind: 'api-key', id: key.id, name: key.name, roles: key.roles, unitId: null };
+  }
+}

@@ -1,0 +1,153 @@
+import { isAbsolute, resolve } from 'node:path';
+
+/** Every setting of the service, validated once at start-up. */
+export interface AppConfig {
+  port: number;
+  /** Unset → an embedded PostgreSQL is started in `dataDir`. */
+  databaseUrl?: string;
+  /** Unset → an in-process MQTT broker listens on `embeddedMqttPort`. */
+  mqttUrl?: string;
+  embeddedMqttPort: number;
+  dataDir: string;
+  adminPassword?: string;
+  tzPolicy: string;
+  /** Signing key for access tokens; unset → generated once and kept in the database. */
+  jwtSecret?: string;
+  jwtTtlSeconds: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  embeddedPostgresPort: number;
+  ingest: {
+    clientId: string;
+    /** Flush a batch when it holds this many positions… */
+    batchSize: number;
+    /** …or when its oldest message has waited this long. */
+    flushMs: number;
+    /** Stop reading from the broker while this many messages are not yet committed. */
+    maxUncommitted: number;
+    /** A car is offline after this much silence even without a status message. */
+    offlineAfterSeconds: number;
+  };
+  terminalSilentHours: number;
+  auditSampleRate: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  string(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    if (!/^-?\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      this.problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return Number(raw);
+  }
+
+  number(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < min || value > max) {
+      this.problems.push(`${name} must be a number from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  }
+
+  url(name: string, protocols: string[]): string | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    try {
+      const url = new URL(raw);
+      if (!protocols.includes(url.protocol)) {
+        this.problems.push(
+          `${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}, got "${url.protocol}//…"`,
+        );
+      }
+    } catch {
+      this.problems.push(`${name} is not a valid URL`);
+    }
+    return raw;
+  }
+
+  oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    if (!allowed.includes(raw as T)) {
+      this.problems.push(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+      return fallback;
+    }
+    return raw as T;
+  }
+
+  timeZone(name: string, fallback: string): string {
+    const raw = this.string(name) ?? fallback;
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: raw });
+    } catch {
+      this.problems.push(`${name} must be an IANA time zone such as Asia/Shanghai, got "${raw}"`);
+      return fallback;
+    }
+    return raw;
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Reads and checks the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const r = new Reader(env);
+  const dataDir = r.string('DATA_DIR') ?? './data';
+  const jwtSecret = r.string('JWT_SECRET');
+  if (jwtSecret !== undefined && jwtSecret.length < 32) {
+    r.problems.push('JWT_SECRET must be at least 32 characters long');
+  }
+  const adminPassword = r.string('ADMIN_PASSWORD');
+  if (adminPassword !== undefined && adminPassword.length < 8) {
+    r.problems.push('ADMIN_PASSWORD must be at least 8 characters long');
+  }
+  const auditSampleRate = r.number('AUDIT_SAMPLE_RATE', 0.1, 0, 1);
+  if (auditSampleRate < 0.1) {
+    r.problems.push(`AUDIT_SAMPLE_RATE must not be below 0.1 (the policy's 10 %), got "${auditSampleRate}"`);
+  }
+  const config: AppConfig = {
+    port: r.int('PORT', 3000, 0, 65535),
+    databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    mqttUrl: r.url('MQTT_URL', ['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:']),
+    embeddedMqttPort: r.int('EMBEDDED_MQTT_PORT', 1883, 0, 65535),
+    dataDir: isAbsolute(dataDir) ? dataDir : resolve(process.cwd(), dataDir),
+    adminPassword,
+    tzPolicy: r.timeZone('TZ_POLICY', 'Asia/Shanghai'),
+    jwtSecret,
+    jwtTtlSeconds: r.int('JWT_TTL_SECONDS', 3600, 60, 86_400),
+    logLevel: r.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
+    embeddedPostgresPort: r.int('EMBEDDED_PG_PORT', 5433, 1, 65535),
+    ingest: {
+      clientId: r.string('INGEST_CLIENT_ID') ?? 'oversight-gateway',
+      batchSize: r.int('INGEST_BATCH_SIZE', 2000, 1, 100_000),
+      flushMs: r.int('INGEST_FLUSH_MS', 50, 1, 100),
+      maxUncommitted: r.int('INGEST_MAX_UNCOMMITTED', 20_000, 100, 1_000_000),
+      offlineAfterSeconds: r.int('OFFLINE_AFTER_SECONDS', 300, 10, 86_400),
+    },
+    terminalSilentHours: r.int('TERMINAL_SILENT_HOURS', 72, 1, 24 * 365),
+    auditSampleRate,
+  };
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return config;
+}

@@ -1,0 +1,5 @@
+export * from './entities/index.js';
+export { MIGRATIONS } from './migrations/index.js';
+export { runMigrations, dataSourceOptions } from './migrate.js';
+export { DatabaseModule } from './database.module.js';
+export { normalizePlate, isValidPlate } from './plate.js';

@@ -1,0 +1,5 @@
+import { Foundation1764100000000 } from './1764100000000-foundation.js';
+import { Timescale1764100000001 } from './1764100000001-timescale.js';
+
+/** Every migration, oldest first. Listed by hand so a build never depends on a file glob. */
+export const MIGRATIONS = [Foundation1764100000000, Timescale1764100000001];

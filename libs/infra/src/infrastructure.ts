@@ -1,0 +1,100 @@
+import pg from 'pg';
+import { hashSecret, newSecret, verifySecret } from '#app/crypto';
+import type { AppConfig } from '#app/config';
+import { runMigrations } from '#app/db';
+import type { Logger } from '#app/logging';
+import { startEmbeddedBroker, type BrokerIdentity, type EmbeddedBroker } from './embedded-broker.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
+import { settingOrCreate } from './settings.js';
+
+/** Where the apps find their database and broker, embedded or real. */
+export interface Infrastructure {
+  databaseUrl: string;
+  mqttUrl: string;
+  /** Credentials of the service's own MQTT clients (gateway, detector hand-off, tools). */
+  mqttUsername?: string;
+  mqttPassword?: string;
+  jwtSecret: string;
+  embeddedDatabase: boolean;
+  embeddedBroker: boolean;
+  stop(): Promise<void>;
+}
+
+export const INTERNAL_MQTT_USER = 'oversight-internal';
+
+let shared: Promise<Infrastructure> | undefined;
+
+/**
+ * Starts (once per process) whatever the configuration leaves to the embedded defaults, migrates the
+ * schema and returns the addresses. Four apps in one process share the result.
+ */
+export function acquireInfrastructure(config: AppConfig, log: Logger): Promise<Infrastructure> {
+  shared ??= startInfrastructure(config, log).catch((error: unknown) => {
+    shared = undefined;
+    throw error;
+  });
+  return shared;
+}
+
+async function startInfrastructure(config: AppConfig, log: Logger): Promise<Infrastructure> {
+  let database: EmbeddedDatabase | undefined;
+  let broker: EmbeddedBroker | undefined;
+  let pool: pg.Pool | undefined;
+  try {
+    if (!config.databaseUrl) database = await startEmbeddedPostgres(config.dataDir, config.embeddedPostgresPort, log);
+    const databaseUrl = config.databaseUrl ?? database!.url;
+    const applied = await runMigrations(databaseUrl);
+    if (applied.length > 0) log.info({ migrations: applied }, 'database schema migrated');
+    pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+    pool.on('error', (error) => log.warn({ err: error }, 'idle database connection lost'));
+    const db = pool;
+    const jwtSecret = config.jwtSecret ?? (await settingOrCreate(db, 'jwt_secret', () => newSecret(48)));
+    let mqttUsername = process.env.MQTT_USERNAME;
+    let mqttPassword = process.env.MQTT_PASSWORD;
+    if (!config.mqttUrl) {
+      // The broker lives in this process, so the service's own password never needs to leave it.
+      mqttUsername = INTERNAL_MQTT_USER;
+      mqttPassword = newSecret();
+      const internalHash = hashSecret(mqttPassword);
+      broker = await startEmbeddedBroker(
+        config.embeddedMqttPort,
+        async (clientId, username, password): Promise<BrokerIdentity | null> => {
+          if (!username || !password) return null;
+          const secret = password.toString('utf8');
+          if (username === INTERNAL_MQTT_USER) {
+            return verifySecret(secret, internalHash) ? { kind: 'internal' } : null;
+          }
+          if (clientId !== username) return null;
+          const { rows } = await db.query<{ secret_hash: string; active: boolean }>(
+            'SELECT secret_hash, active FROM terminals WHERE terminal_id = $1',
+            [username],
+          );
+          const terminal = rows[0];
+          if (!terminal || !terminal.active || !verifySecret(secret, terminal.secret_hash)) return null;
+          return { kind: 'terminal', terminalId: username };
+        },
+        log,
+      );
+    }
+    return {
+      databaseUrl,
+      mqttUrl: config.mqttUrl ?? broker!.url,
+      mqttUsername,
+      mqttPassword,
+      jwtSecret,
+      embeddedDatabase: database !== undefined,
+      embeddedBroker: broker !== undefined,
+      async stop() {
+        shared = undefined;
+        await broker?.stop();
+        await db.end();
+        await database?.stop();
+      },
+    };
+  } catch (error) {
+    await broker?.stop().catch(() => undefined);
+    await pool?.end().catch(() => undefined);
+    await database?.stop().catch(() => undefined);
+    throw error;
+  }
+}

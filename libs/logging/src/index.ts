@@ -1,0 +1,2 @@
+export { rootLogger, NestPinoLogger } from './logger.js';
+export type { Logger } from './logger.js';
