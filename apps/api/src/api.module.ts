@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '#app/auth';
 import { ConfigModule, type AppConfig } from '#app/config';
 import { DatabaseModule, ENTITIES } from '#app/db';
+import { HistoryModule } from '#app/history';
 import { InfraModule, type Infrastructure } from '#app/infra';
 import { ApiKeysController } from './api-keys/api-keys.controller.js';
 import { AuthController } from './auth/auth.controller.js';
@@ -23,6 +24,7 @@ export class ApiModule {
         DatabaseModule.forRoot(infra.databaseUrl),
         TypeOrmModule.forFeature(ENTITIES),
         AuthModule,
+        HistoryModule,
         ...(FEATURES ?? []),
       ],
       controllers: [HealthController, AuthController, ApiKeysController, UsersController],
