@@ -1,0 +1,1 @@
+export * from './fence.types.js';

@@ -1,0 +1,28 @@
+import type { FenceLookup } from '#app/geo';
+
+/** Working days per policy: weekends and statutory holidays rest, make-up working days (调休) work. */
+export interface WorkingCalendar {
+  /** `localDate` is YYYY-MM-DD in the policy time zone. */
+  isWorkingDay(localDate: string): boolean;
+  isStatutoryHoliday(localDate: string): boolean;
+}
+
+/** An approved dispatch order (派车单) as the rules read it. */
+export interface ApprovedDispatchOrder {
+  id: string;
+  vehicleId: string;
+  start: Date;
+  /** Already shortened when the order was ended early. */
+  end: Date;
+  leavesJurisdiction: boolean;
+  destinationFenceId: string | null;
+}
+
+/** Everything a rule may consult besides the car's own positions. */
+export interface RuleContext {
+  fences: FenceLookup;
+  calendar: WorkingCalendar;
+  /** Approved orders of this car overlapping [from, to]. */
+  ordersFor(vehicleId: string, from: Date, to: Date): ApprovedDispatchOrder[];
+  timeZone: string;
+}
