@@ -11,7 +11,7 @@ export async function createApiApp(config: AppConfig, infra: Infrastructure): Pr
   const app = await NestFactory.create(ApiModule.register(config, infra), {
     logger: config.logLevel === 'silent' ? false : new NestPinoLogger(),
   });
-  app.setGlobalPrefix('api');
+  app.setGlobalPrefix('api', { exclude: ['/', 'dashboard'] }); // the dashboard page lives at the root
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

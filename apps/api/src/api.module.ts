@@ -8,10 +8,49 @@ import { InfraModule, type Infrastructure } from '#app/infra';
 import { ApiKeysController } from './api-keys/api-keys.controller.js';
 import { AuthController } from './auth/auth.controller.js';
 import { HealthController } from './health/health.controller.js';
+import { PaymentGateModule } from './payment-gate/payment-gate.module.js';
+import { CasesModule } from './cases/cases.module.js';
+import { HistoryApiModule } from './history/history-api.module.js';
 import { UsersController } from './users/users.controller.js';
+import { AuditsModule } from './audits/audits.module.js';
+import { PurchaseRequestsModule } from './purchase-requests/purchase-requests.module.js';
+import { MeetingsModule } from './meetings/meetings.module.js';
+import { StatsModule } from './stats/stats.module.js';
+import { FleetModule } from './fleet/fleet.module.js';
+import { RejectedMessagesModule } from './rejected-messages/rejected-messages.module.js';
+import { VehicleTrackModule } from './vehicles-track/vehicle-track.module.js';
 
+import { UnitsModule } from './units/units.module.js';
+import { VehiclesModule } from './vehicles/vehicles.module.js';
+import { TerminalsModule } from './terminals/terminals.module.js';
+import { FencesModule } from './fences/fences.module.js';
+import { CalendarModule } from './calendar/calendar.module.js';
+import { DispatchOrdersModule } from './dispatch-orders/dispatch-orders.module.js';
+import { ViolationsModule } from './violations/violations.module.js';
+import { TripsModule } from './trips/trips.module.js';
+import { DashboardModule } from './dashboard/dashboard.module.js';
 /** Feature modules of the REST API; each capability adds itself here. */
-const FEATURES: DynamicModule['imports'] = [];
+const FEATURES: DynamicModule['imports'] = [
+  PaymentGateModule,
+  CasesModule,
+  HistoryApiModule,
+  FleetModule,
+  VehicleTrackModule,
+  RejectedMessagesModule,
+  AuditsModule,
+  PurchaseRequestsModule,
+  MeetingsModule,
+  StatsModule,
+  UnitsModule,
+  VehiclesModule,
+  TerminalsModule,
+  FencesModule,
+  CalendarModule,
+  DispatchOrdersModule,
+  ViolationsModule,
+  TripsModule,
+  DashboardModule,
+];
 
 @Module({})
 export class ApiModule {

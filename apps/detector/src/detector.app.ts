@@ -1,13 +1,35 @@
+import { randomBytes } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
+import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import type { INestMicroservice } from '@nestjs/common';
 import type { AppConfig } from '#app/config';
 import type { Infrastructure, StartedApp } from '#app/infra';
 import { NestPinoLogger } from '#app/logging';
+import type { DetectorOptions } from './detection/detector.options.js';
 import { DetectorModule } from './detector.module.js';
 
-export async function startDetector(config: AppConfig, infra: Infrastructure): Promise<StartedApp> {
-  const app = await NestFactory.createApplicationContext(DetectorModule.register(config, infra), {
+/** The detector: listens to the gateway's hand-off over MQTT and evaluates the rules (not yet listening). */
+export async function createDetectorApp(
+  config: AppConfig,
+  infra: Infrastructure,
+  options: Partial<DetectorOptions> = {},
+): Promise<INestMicroservice> {
+  return NestFactory.createMicroservice<MicroserviceOptions>(DetectorModule.register(config, infra, options), {
     logger: config.logLevel === 'silent' ? false : new NestPinoLogger(),
+    transport: Transport.MQTT,
+    options: {
+      url: infra.mqttUrl,
+      username: infra.mqttUsername,
+      password: infra.mqttPassword,
+      clientId: `oversight-detector-${randomBytes(4).toString('hex')}`,
+      subscribeOptions: { qos: 1 },
+      reconnectPeriod: 1000,
+    },
   });
-  await app.init();
+}
+
+export async function startDetector(config: AppConfig, infra: Infrastructure): Promise<StartedApp> {
+  const app = await createDetectorApp(config, infra);
+  await app.listen();
   return { name: 'detector', close: () => app.close() };
 }

@@ -1,14 +1,29 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, type AppConfig } from '#app/config';
 import { DatabaseModule } from '#app/db';
+import { HistoryModule } from '#app/history';
 import { InfraModule, type Infrastructure } from '#app/infra';
+import { DetectionEngine } from './detection/detection.engine.js';
+import { DEFAULT_DETECTOR_OPTIONS, DETECTOR_OPTIONS, type DetectorOptions } from './detection/detector.options.js';
+import { HandoffController } from './handoff-consumer/handoff.controller.js';
 
 @Module({})
 export class DetectorModule {
-  static register(config: AppConfig, infra: Infrastructure): DynamicModule {
+  static register(config: AppConfig, infra: Infrastructure, options: Partial<DetectorOptions> = {}): DynamicModule {
     return {
       module: DetectorModule,
-      imports: [ConfigModule.forRoot(config), InfraModule.forRoot(infra), DatabaseModule.forRoot(infra.databaseUrl, 4)],
+      imports: [
+        ConfigModule.forRoot(config),
+        InfraModule.forRoot(infra),
+        DatabaseModule.forRoot(infra.databaseUrl, 4),
+        HistoryModule,
+      ],
+      controllers: [HandoffController],
+      providers: [
+        { provide: DETECTOR_OPTIONS, useValue: { ...DEFAULT_DETECTOR_OPTIONS, ...options } },
+        DetectionEngine,
+      ],
+      exports: [DetectionEngine],
     };
   }
 }

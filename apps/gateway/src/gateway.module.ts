@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, type AppConfig } from '#app/config';
 import { DatabaseModule } from '#app/db';
 import { InfraModule, type Infrastructure } from '#app/infra';
+import { IngestService } from './ingest/ingest.service.js';
 
 @Module({})
 export class GatewayModule {
@@ -9,6 +10,8 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [ConfigModule.forRoot(config), InfraModule.forRoot(infra), DatabaseModule.forRoot(infra.databaseUrl, 4)],
+      providers: [IngestService],
+      exports: [IngestService],
     };
   }
 }

@@ -26,6 +26,10 @@ export interface AppConfig {
     maxUncommitted: number;
     /** A car is offline after this much silence even without a status message. */
     offlineAfterSeconds: number;
+    /** MQTT protocol of the gateway's connection; unset → 5 for an external broker, 4 for the embedded one. */
+    mqttProtocolVersion?: 4 | 5;
+    /** MQTT keepalive of the gateway's connection, seconds. */
+    keepaliveSeconds: number;
   };
   terminalSilentHours: number;
   auditSampleRate: number;
@@ -144,6 +148,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       flushMs: r.int('INGEST_FLUSH_MS', 50, 1, 100),
       maxUncommitted: r.int('INGEST_MAX_UNCOMMITTED', 20_000, 100, 1_000_000),
       offlineAfterSeconds: r.int('OFFLINE_AFTER_SECONDS', 300, 10, 86_400),
+      mqttProtocolVersion: r.string('MQTT_PROTOCOL_VERSION')
+        ? (Number(r.oneOf('MQTT_PROTOCOL_VERSION', '5', ['4', '5'])) as 4 | 5)
+        : undefined,
+      keepaliveSeconds: r.int('MQTT_KEEPALIVE_SECONDS', 30, 2, 3600),
     },
     terminalSilentHours: r.int('TERMINAL_SILENT_HOURS', 72, 1, 24 * 365),
     auditSampleRate,

@@ -2,6 +2,21 @@ import { Foundation1764100000000 } from './1764100000000-foundation.js';
 import { Timescale1764100000001 } from './1764100000001-timescale.js';
 import { OversightCore1764100000002 } from './1764100000002-oversight-core.js';
 import { LiveState1764100000003 } from './1764100000003-live-state.js';
+import { IngestLiveFillfactor1764100002000 } from './1764100002000-ingest-live-fillfactor.js';
+import { FencesCalendarDispatch1764100003000 } from './1764100003000-fences-calendar-dispatch.js';
+import { DetectorState1764100004000 } from './1764100004000-detector-state.js';
+import { PaymentGateAndCases1764100005000 } from './1764100005000-payment-gate-and-cases.js';
+import { AuditsPurchases1764100006000 } from './1764100006000-audits-purchases.js';
 
 /** Every migration, oldest first. Listed by hand so a build never depends on a file glob. */
-export const MIGRATIONS = [Foundation1764100000000, Timescale1764100000001, OversightCore1764100000002];
+export const MIGRATIONS = [
+  Foundation1764100000000,
+  Timescale1764100000001,
+  OversightCore1764100000002,
+  LiveState1764100000003,
+  IngestLiveFillfactor1764100002000,
+  FencesCalendarDispatch1764100003000,
+  DetectorState1764100004000,
+  PaymentGateAndCases1764100005000,
+  AuditsPurchases1764100006000,
+];

@@ -1,0 +1,38 @@
+import { Body, Controller, Get, Param, ParseIntPipe, PipeTransform, Put, BadRequestException } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Roles, type Principal } from '#app/auth';
+import { ROLES } from '#app/db';
+import { PutCalendarYearDto } from './calendar.dto.js';
+import { CalendarService } from './calendar.service.js';
+
+class YearPipe implements PipeTransform<number, number> {
+  transform(value: number): number {
+    if (value < 2000 || value > 2100) throw new BadRequestException(['year must be between 2000 and 2100']);
+    return value;
+  }
+}
+
+/** Statutory holidays and make-up working days (调休) per year. */
+@ApiTags('calendar')
+@ApiBearerAuth()
+@Controller('v1/calendar')
+export class CalendarController {
+  constructor(private readonly calendar: CalendarService) {}
+
+  @Get(':year')
+  @Roles(...ROLES)
+  get(@Param('year', ParseIntPipe, YearPipe) year: number) {
+    return this.calendar.get(year);
+  }
+
+  @Put(':year')
+  @Roles('admin')
+  @ApiOperation({ summary: "Replace the year's holidays and make-up working days" })
+  put(
+    @Param('year', ParseIntPipe, YearPipe) year: number,
+    @Body() body: PutCalendarYearDto,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    return this.calendar.put(year, body, principal);
+  }
+}

@@ -1,0 +1,45 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Roles } from '#app/auth';
+import { HistoryService } from '#app/history';
+import { HistoryQueryDto } from './history.dto.js';
+
+/** The tamper-evident record of every change: read it, and check that nobody rewrote it. */
+@ApiTags('history')
+@ApiBearerAuth()
+@Controller('v1/history')
+@Roles('inspector')
+export class HistoryController {
+  constructor(
+    private readonly history: HistoryService,
+    @InjectDataSource() private readonly db: DataSource,
+  ) {}
+
+  /** Recomputes the hash chain; `brokenAt` is the first entry that was edited, or follows a deleted one. */
+  @Get('verify')
+  async verify() {
+    const result = await this.history.verify();
+    return result.ok
+      ? { ok: true, entries: result.entries, lastHash: result.lastHash }
+      : { ok: false, entries: result.entries, brokenAt: result.brokenAt };
+  }
+
+  /** Entries oldest first, optionally of one record; page on with `afterSeq`. */
+  @Get()
+  async list(@Query() q: HistoryQueryDto) {
+    const where: string[] = ['seq > $1'];
+    const params: unknown[] = [q.afterSeq];
+    if (q.entityType) where.push(`entity_type = $${params.push(q.entityType)}`);
+    if (q.entityId) where.push(`entity_id = $${params.push(q.entityId)}`);
+    const rows: { seq: string }[] = await this.db.query(
+      `SELECT seq, at, entity_type AS "entityType", entity_id AS "entityId", action, actor, data,
+              prev_hash AS "prevHash", hash
+       FROM history WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ${q.limit}`,
+      params,
+    );
+    const items = rows.map((row) => ({ ...row, seq: Number(row.seq) }));
+    return { items, nextAfterSeq: items.length === q.limit ? items[items.length - 1].seq : null };
+  }
+}

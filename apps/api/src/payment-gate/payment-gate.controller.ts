@@ -1,0 +1,41 @@
+import { BadRequestException, Body, Controller, Get, HttpCode, Post, Query, UseFilters } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Roles, type Principal } from '#app/auth';
+import { isCalendarDate } from './local-time.js';
+import { parseCheckRequest } from './check-request.js';
+import { FailClosedFilter } from './fail-closed.filter.js';
+import { CheckRequestDto, CheckResponseDto, ListChecksQueryDto } from './payment-gate.dto.js';
+import { PaymentGateService } from './payment-gate.service.js';
+
+@ApiTags('payment-gate')
+@ApiBearerAuth()
+@Controller('v1/payment-gate')
+@UseFilters(FailClosedFilter)
+export class PaymentGateController {
+  constructor(private readonly gate: PaymentGateService) {}
+
+  /** May finance pay this expense? Always a recorded decision, or 503 when the platform cannot decide. */
+  @Post('checks')
+  @Roles('finance')
+  @HttpCode(200)
+  @ApiBody({ type: CheckRequestDto })
+  @ApiOkResponse({ type: CheckResponseDto })
+  @ApiServiceUnavailableResponse({ description: 'the platform cannot decide now: do not pay' })
+  async check(@Body() body: Record<string, unknown>, @CurrentPrincipal() principal: Principal) {
+    // Checked here rather than by the global pipe, so a future date is named together with other faults.
+    const parsed = parseCheckRequest(body, this.gate.today());
+    if (!parsed.ok) throw new BadRequestException(parsed.errors);
+    return this.gate.check(parsed.request, principal.name);
+  }
+
+  @Get('checks')
+  @Roles('finance', 'centre', 'inspector')
+  list(@Query() query: ListChecksQueryDto) {
+    const bad = (['from', 'to'] as const).filter((k) => query[k] !== undefined && !isCalendarDate(query[k]!));
+    if (bad.length > 0) throw new BadRequestException(bad.map((k) => `${k} must be a date YYYY-MM-DD`));
+    if (query.from && query.to && query.from > query.to) {
+      throw new BadRequestException(['from must not be after to']);
+    }
+    return this.gate.list(query);
+  }
+}

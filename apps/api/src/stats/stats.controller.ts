@@ -1,0 +1,19 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Roles } from '#app/auth';
+import { StatsQueryDto } from './stats.dto.js';
+import { StatsService } from './stats.service.js';
+
+@ApiTags('stats')
+@ApiBearerAuth()
+@Controller('v1/stats')
+export class StatsController {
+  constructor(private readonly stats: StatsService) {}
+
+  /** The year's figures (or one month's) with a monthly breakdown. */
+  @Get()
+  @Roles('centre', 'inspector')
+  report(@Query() query: StatsQueryDto) {
+    return this.stats.report(query.year, query.month);
+  }
+}

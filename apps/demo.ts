@@ -1,0 +1,88 @@
+import 'reflect-metadata';
+import pg from 'pg';
+import { ConfigError, loadConfig, type AppConfig } from '#app/config';
+import { DEMO_UNITS, loadDemoFleet } from '#app/demo-fleet';
+import { loadDemoFences } from '#app/geo';
+import { acquireInfrastructure, launch, type Infrastructure } from '#app/infra';
+import { rootLogger, type Logger } from '#app/logging';
+import { argsFailure, parseSimulatorArgs, runSimulatorFromArgs, SIMULATOR_USAGE } from '#app/simulator';
+import { startApi } from './api/src/api.app.js';
+import { startDetector } from './detector/src/detector.app.js';
+import { startGateway } from './gateway/src/gateway.app.js';
+import { startScheduler } from './scheduler/src/scheduler.app.js';
+
+/** Misuse the demo stages unless told otherwise (a silent terminal only on request). */
+const DEMO_SCENARIOS = 'off-hours,forbidden-venue,leave-district,overnight-away,antenna-cut,malformed';
+
+/** The demo fleet (35 units, 403 cars and their terminals) and its fences; both loaders are idempotent. */
+async function loadDemoData(databaseUrl: string, log: Logger): Promise<void> {
+  const db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  try {
+    const fleet = await loadDemoFleet(db);
+    const units = await db.query<{ id: string; name: string }>('SELECT id, name FROM units WHERE name = ANY($1)', [
+      DEMO_UNITS.map((u) => u.name),
+    ]);
+    const idOf = new Map(units.rows.map((u) => [u.name, u.id]));
+    await loadDemoFences(
+      db,
+      DEMO_UNITS.filter((u) => idOf.has(u.name)).map((u) => ({
+        unitId: idOf.get(u.name)!,
+        label: u.name,
+        lat: u.homeLot.lat,
+        lon: u.homeLot.lon,
+      })),
+    );
+    log.info(fleet, 'demo fleet and fences loaded');
+  } finally {
+    await db.end();
+  }
+}
+
+// `npm run demo`: the service as `npm start` runs it, plus the demo fleet and its terminals, so a newcomer
+// sees a living fleet. Arguments go to the simulator (`npm run demo -- --help`).
+const argv = process.argv.slice(2);
+if (argv.includes('--help')) {
+  process.stdout.write(`npm run demo -- [simulator options]\n\n${SIMULATOR_USAGE}\n`);
+  process.exit(0);
+}
+const given = (option: string) => argv.some((a) => a === option || a.startsWith(`${option}=`));
+if (!given('--start')) argv.push('--start', 'auto');
+if (!given('--scenario')) argv.push('--scenario', DEMO_SCENARIOS);
+if (!given('--scenario-cars')) argv.push('--scenario-cars', '1');
+
+let config: AppConfig;
+try {
+  parseSimulatorArgs(argv); // a typo stops the demo before anything starts
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
+  else if (!argsFailure(error)) throw error;
+  process.exit(1);
+}
+const log = rootLogger(config.logLevel).child({ component: 'demo' });
+
+// The data goes in before the apps start, so the scheduler, gateway and detector find the fleet at once;
+// the launcher then reuses these same embedded servers.
+let infra: Infrastructure | undefined;
+try {
+  infra = await acquireInfrastructure(config, log);
+  await loadDemoData(infra.databaseUrl, log);
+} catch (error) {
+  log.fatal({ err: error }, 'the demo data could not be loaded');
+  await infra?.stop().catch(() => undefined);
+  process.exit(1);
+}
+
+await launch([startDetector, startGateway, startScheduler, startApi]);
+try {
+  const simulator = await runSimulatorFromArgs(argv, infra.mqttUrl, log);
+  if (simulator) {
+    // The launcher owns the signals; stop the terminals politely first when it shuts down.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const)
+      process.prependOnceListener(signal, () => void simulator.stop());
+    log.info(`demo running: GET http://localhost:${config.port}/api/v1/fleet/live shows the fleet`);
+  }
+} catch (error) {
+  log.fatal({ err: error }, 'the simulator could not start');
+  process.kill(process.pid, 'SIGTERM');
+}

@@ -1,0 +1,575 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { loadCalendar } from '#app/calendar';
+import { APP_CONFIG, type AppConfig } from '#app/config';
+import type { VehicleCategory } from '#app/db';
+import { approvedOrdersByVehicle } from '#app/dispatch';
+import { loadFences, type FenceLookup } from '#app/geo';
+import type { HandoffPosition } from '#app/handoff';
+import { HistoryService } from '#app/history';
+import { rootLogger, type Logger } from '#app/logging';
+import {
+  activeRules,
+  currentTrip,
+  initialVehicleState,
+  localClock,
+  mergeParameters,
+  ongoingFindings,
+  runVehicle,
+  sweepSilentTerminals,
+  type ApprovedDispatchOrder,
+  type FindingEvent,
+  type RuleEnv,
+  type RuleParameters,
+  type Trip,
+  type VehicleProfile,
+  type VehicleState,
+  type WorkingCalendar,
+} from '#app/rules';
+import { joinCase } from './case-joining.js';
+import {
+  extendOngoing,
+  forgetAfter,
+  loadArrived,
+  loadCheckpoint,
+  loadPositions,
+  loadStates,
+  rowsOf,
+  saveFinding,
+  saveTrips,
+  saveVehicleStates,
+  type LoadedPosition,
+  type StoredVehicleState,
+  type VehicleWrite,
+} from './detection.store.js';
+import { DETECTOR_OPTIONS, type DetectorOptions } from './detector.options.js';
+
+const HOUR = 3_600_000;
+
+function recentAfter(
+  before: Map<number, number> | undefined,
+  evaluated: LoadedPosition[],
+  from: number,
+): Map<number, number> {
+  const recent = new Map<number, number>();
+  for (const [t, received] of before ?? []) if (received > from) recent.set(t, received);
+  for (const p of evaluated) if (p.receivedMs > from) recent.set(p.t, p.receivedMs);
+  return recent;
+}
+const DAY = 86_400_000;
+
+interface Plan {
+  base: VehicleState;
+  positions: LoadedPosition[] | null;
+  after: number;
+  replayedFrom: number | null;
+  readAt: Date;
+  /** Findings may start a little differently from ones already raised (re-evaluation): merge by overlap. */
+  merge?: boolean;
+}
+
+interface Fleet {
+  fences: FenceLookup;
+  calendar: WorkingCalendar;
+  params: RuleParameters;
+  vehicles: Map<string, VehicleProfile & { plate: string }>;
+}
+
+/**
+ * Evaluates every car's positions in fix-time order, one car at a time: the hand-off only says which cars
+ * have news; the positions table is read for what to evaluate, so a lost message, a restart or late data
+ * loses nothing. Each cycle commits findings, cases, trips and the new watermark together, so nothing is
+ * raised twice.
+ */
+@Injectable()
+export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log: Logger;
+  /** Cars whose news must be read from the positions table. */
+  private readonly dirty = new Set<string>();
+  /** Cars in the middle of a long evaluation, with the read time to resume arrival reads from. */
+  private readonly paging = new Map<string, Date>();
+  /** Positions the hand-off carried, per car, not yet evaluated. */
+  private readonly pending = new Map<string, LoadedPosition[]>();
+  private draining: Promise<void> | null = null;
+  private fleet: Fleet | null = null;
+  /** Each car's state as last evaluated; the database copy may lag by `statePersistMs`. */
+  private readonly cache = new Map<string, StoredVehicleState & { persistedAt: number }>();
+  private fleetLoadedAt = 0;
+  private timers: NodeJS.Timeout[] = [];
+  private stopped = false;
+  /** Cycles run and findings raised, for logs and tests. */
+  readonly stats = {
+    cycles: 0,
+    positions: 0,
+    raised: 0,
+    replays: 0,
+    /** Milliseconds spent per phase of the cycles, for tuning. */
+    phaseMs: { read: 0, evaluate: 0, commit: 0 },
+  };
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly history: HistoryService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(DETECTOR_OPTIONS) private readonly options: DetectorOptions,
+  ) {
+    this.log = rootLogger(config.logLevel).child({ component: 'detector' });
+    this.log.level = config.logLevel;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.refreshFleet();
+    await this.catchUp();
+    const every = (ms: number, work: () => Promise<unknown>) => {
+      if (ms <= 0) return;
+      const timer = setInterval(() => {
+        work().catch((err: unknown) => this.log.error({ err }, 'detector background work failed'));
+      }, ms);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(this.options.catchUpMs, () => this.catchUp());
+    every(this.options.contextRefreshMs, () => this.refreshFleet());
+    every(this.options.silentSweepMs, () => this.sweepSilent());
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    await this.draining?.catch(() => undefined);
+    await this.persistAll().catch((err: unknown) => this.log.warn({ err }, 'could not save the detector state'));
+  }
+
+  /** The hand-off says these cars have new positions. */
+  notify(vehicleIds: Iterable<string>): void {
+    for (const id of vehicleIds) this.dirty.add(id);
+    this.kick();
+  }
+
+  /** The hand-off carried these committed positions. */
+  handoff(positions: readonly HandoffPosition[]): void {
+    for (const p of positions) {
+      let list = this.pending.get(p.vehicleId);
+      if (!list) this.pending.set(p.vehicleId, (list = []));
+      list.push({
+        terminalId: p.terminalId,
+        t: p.fixTime,
+        receivedMs: p.receivedAt,
+        lat: p.lat,
+        lon: p.lon,
+        speedKmh: p.speedKmh,
+        valid: p.valid,
+        ignition: p.ignition,
+        alarmFlags: p.alarmFlags,
+        odometerKm: p.odometerKm,
+      });
+    }
+    this.kick();
+  }
+
+  /** Resolves once every car marked so far has been evaluated. */
+  async idle(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  /** Marks every car that has received anything since the detector last read it (or ever, if never read). */
+  async catchUp(): Promise<void> {
+    const rows = rowsOf<{ id: string }>(
+      await this.db.query(
+        `SELECT v.id FROM vehicles v LEFT JOIN detector_vehicle_state s ON s.vehicle_id = v.id
+          WHERE EXISTS (SELECT 1 FROM positions p WHERE p.vehicle_id = v.id
+                           AND p.received_at > coalesce(s.read_at - make_interval(secs => $1), '-infinity'))`,
+        [this.options.commitMarginSeconds],
+      ),
+    );
+    this.notify(rows.map((r) => r.id));
+    await this.idle();
+    await this.db.query(
+      `DELETE FROM detector_checkpoints WHERE at < now() - interval '40 days' AND at > to_timestamp(0)`,
+    );
+  }
+
+  async refreshFleet(): Promise<Fleet> {
+    const [fences, calendar, settings, vehicles] = await Promise.all([
+      loadFences(this.db),
+      loadCalendar(this.db),
+      this.db.query(`SELECT value FROM settings WHERE key = 'rules.parameters'`),
+      this.db.query(`SELECT id, category, unit_id, plate_number FROM vehicles`),
+    ]);
+    const stored = rowsOf<{ value: string }>(settings)[0]?.value;
+    const { parameters, problems } = mergeParameters(stored ? (JSON.parse(stored) as Record<string, unknown>) : null);
+    if (problems.length > 0) this.log.warn({ problems }, 'ignored rule parameters');
+    this.fleet = {
+      fences,
+      calendar,
+      params: parameters,
+      vehicles: new Map(
+        rowsOf<{ id: string; category: VehicleCategory; unit_id: string; plate_number: string }>(vehicles).map((v) => [
+          v.id,
+          { id: v.id, category: v.category, unitId: v.unit_id, plate: v.plate_number },
+        ]),
+      ),
+    };
+    this.fleetLoadedAt = Date.now();
+    return this.fleet;
+  }
+
+  /**
+   * Raises terminal-silent violations and opens or joins their cases — also for silent findings another app
+   * raised with the exported sweep and left without a case. Returns how many were newly raised.
+   */
+  async sweepSilent(now = new Date()): Promise<number> {
+    return this.db.transaction(async (m) => {
+      const found = await sweepSilentTerminals(m, now, this.config.terminalSilentHours, this.config.tzPolicy);
+      const fleet = this.fleet ?? (await this.refreshFleet());
+      const caseless = rowsOf<{ id: string; vehicle_id: string; start_time: Date }>(
+        await m.query(
+          `SELECT id, vehicle_id, start_time FROM violations WHERE rule = 'terminal_silent' AND case_id IS NULL`,
+        ),
+      );
+      for (const v of caseless) {
+        await joinCase(m, this.history, {
+          violationId: v.id,
+          vehicleId: v.vehicle_id,
+          rule: 'terminal_silent',
+          localDay: localClock(v.start_time.getTime(), this.config.tzPolicy).date,
+          plate: fleet.vehicles.get(v.vehicle_id)?.plate ?? v.vehicle_id,
+        });
+      }
+      return found.length;
+    });
+  }
+
+  private kick(): void {
+    if (this.draining || this.stopped) return;
+    this.draining = this.drain()
+      .catch((err: unknown) => this.log.error({ err }, 'detector cycle failed; the next catch-up retries it'))
+      .finally(() => {
+        this.draining = null;
+        if ((this.dirty.size > 0 || this.pending.size > 0) && !this.stopped) this.kick();
+      });
+  }
+
+  private async drain(): Promise<void> {
+    while ((this.dirty.size > 0 || this.pending.size > 0) && !this.stopped) {
+      if (this.dirty.size === 0) {
+        const entries = [...this.pending].slice(0, this.options.vehiclesPerCycle);
+        for (const [id] of entries) this.pending.delete(id);
+        try {
+          await this.fastCycle(entries);
+        } catch (error) {
+          for (const [id] of entries) this.dirty.add(id);
+          this.log.error({ err: error, vehicles: entries.length }, 'evaluation cycle failed');
+          return;
+        }
+        continue;
+      }
+      const batch = [...this.dirty].slice(0, this.options.vehiclesPerCycle);
+      for (const id of batch) {
+        this.dirty.delete(id);
+        // The table has whatever the hand-off carried for these cars.
+        this.pending.delete(id);
+      }
+      try {
+        await this.cycle(batch);
+      } catch (error) {
+        // Put them back for the next catch-up, not in a hot loop.
+        this.log.error({ err: error, vehicles: batch.length }, 'evaluation cycle failed');
+        return;
+      }
+    }
+  }
+
+  /** One evaluation cycle for a set of cars: read what is new, run the rules, commit everything together. */
+  async cycle(vehicleIds: string[]): Promise<void> {
+    let fleet = this.fleet;
+    // A car registered since the last refresh; hand-off traffic for cars of another database is ignored.
+    const unknown = !fleet || vehicleIds.some((id) => !fleet!.vehicles.has(id));
+    if (!fleet || (unknown && Date.now() - this.fleetLoadedAt > 2_000)) fleet = await this.refreshFleet();
+    const ids = vehicleIds.filter((id) => fleet!.vehicles.has(id));
+    if (ids.length === 0) return;
+    const began = performance.now();
+    const missing = ids.filter((id) => !this.cache.has(id));
+    if (missing.length > 0) {
+      const loaded = await loadStates(this.db, missing);
+      for (const [id, state] of loaded) this.cache.set(id, { ...state, persistedAt: Date.now() });
+    }
+    const margin = this.options.commitMarginSeconds * 1000;
+    const limit = this.options.positionsPerVehicle;
+    const plans = new Map<string, Plan>();
+    const paged = new Map<string, number>();
+    // Cars with more to evaluate than one cycle takes continue in fix-time order from their watermark.
+    for (const id of ids) {
+      const readAt = this.paging.get(id);
+      if (!readAt) continue;
+      const stored = this.cache.get(id);
+      plans.set(id, {
+        base: stored?.state ?? initialVehicleState(),
+        positions: null,
+        after: stored?.watermark ?? 0,
+        replayedFrom: stored ? null : 0,
+        readAt,
+        merge: true,
+      });
+      paged.set(id, stored?.watermark ?? 0);
+    }
+    const reading = ids.filter((id) => !this.paging.has(id));
+    const arrived =
+      reading.length === 0
+        ? []
+        : await loadArrived(
+            this.db,
+            new Map(reading.map((id) => [id, new Date((this.cache.get(id)?.readAt.getTime() ?? margin) - margin)])),
+            limit,
+          );
+    for (const a of arrived) {
+      const stored = this.cache.get(a.vehicleId);
+      const wm = stored?.watermark ?? null;
+      const full = a.positions.length >= limit;
+      const readAt = a.readAt;
+      const unseen = wm === null ? [] : a.positions.filter((p) => p.t <= wm && !stored!.recent.has(p.t));
+      if (unseen.length > 0) {
+        // Late data below the watermark: evaluate again from the last snapshot before it.
+        const late = unseen[0].t;
+        const cp = await loadCheckpoint(this.db, a.vehicleId, late);
+        const from = cp?.at ?? 0;
+        plans.set(a.vehicleId, {
+          base: cp?.state ?? initialVehicleState(),
+          positions: null,
+          after: from,
+          replayedFrom: from,
+          readAt,
+          merge: true,
+        });
+        paged.set(a.vehicleId, from);
+        this.stats.replays++;
+        this.log.info(
+          { vehicleId: a.vehicleId, late: new Date(late), from: new Date(from) },
+          're-evaluating late data',
+        );
+        continue;
+      }
+      const fresh = wm === null ? a.positions : a.positions.filter((p) => p.t > wm);
+      if (fresh.length === 0 && !full) {
+        if (stored)
+          this.cache.set(a.vehicleId, {
+            ...stored,
+            readAt,
+            recent: recentAfter(stored.recent, [], readAt.getTime() - margin),
+          });
+        continue;
+      }
+      plans.set(a.vehicleId, {
+        base: stored?.state ?? initialVehicleState(),
+        positions: full ? null : fresh,
+        after: wm ?? 0,
+        replayedFrom: stored ? null : 0,
+        readAt,
+      });
+      if (full) paged.set(a.vehicleId, wm ?? 0);
+    }
+    if (plans.size === 0) return;
+    if (paged.size > 0) {
+      const pages = await loadPositions(this.db, paged, limit);
+      for (const id of paged.keys()) plans.get(id)!.positions = pages.get(id) ?? [];
+    }
+    this.stats.phaseMs.read += performance.now() - began;
+    await this.execute(fleet, plans);
+  }
+
+  /**
+   * The fast path: positions the hand-off carried, for cars whose state is in memory and whose positions all lie
+   * after their watermark. Anything else (a car not seen yet, late data) goes through the table. A hand-off
+   * message that was lost shows up at the next catch-up as late data and is re-evaluated from a snapshot.
+   */
+  private async fastCycle(entries: [string, LoadedPosition[]][]): Promise<void> {
+    const fleet = this.fleet ?? (await this.refreshFleet());
+    const plans = new Map<string, Plan>();
+    for (const [vehicleId, list] of entries) {
+      if (!fleet.vehicles.has(vehicleId)) {
+        // A car registered since the last refresh goes through the table, which refreshes the fleet.
+        if (Date.now() - this.fleetLoadedAt > 2_000) this.dirty.add(vehicleId);
+        continue;
+      }
+      const stored = this.cache.get(vehicleId);
+      const wm = stored?.watermark ?? null;
+      if (
+        !stored ||
+        wm === null ||
+        this.paging.has(vehicleId) ||
+        list.some((p) => p.t <= wm && !stored.recent.has(p.t))
+      ) {
+        this.dirty.add(vehicleId);
+        continue;
+      }
+      list.sort((a, b) => a.t - b.t);
+      const fresh = list.filter((p) => p.t > wm);
+      if (fresh.length === 0) continue;
+      plans.set(vehicleId, {
+        base: stored.state,
+        positions: fresh,
+        after: wm,
+        replayedFrom: null,
+        readAt: stored.readAt,
+      });
+    }
+    if (plans.size > 0) await this.execute(fleet, plans);
+  }
+
+  private async execute(fleet: Fleet, plans: Map<string, Plan>): Promise<void> {
+    const limit = this.options.positionsPerVehicle;
+    const margin = this.options.commitMarginSeconds * 1000;
+    let minT = Infinity;
+    let maxT = -Infinity;
+    for (const plan of plans.values()) {
+      const list = plan.positions!;
+      if (list.length === 0) continue;
+      minT = Math.min(minT, list[0].t);
+      maxT = Math.max(maxT, list[list.length - 1].t);
+    }
+    const orders =
+      minT <= maxT
+        ? await approvedOrdersByVehicle(this.db, new Date(minT - DAY), new Date(maxT + DAY))
+        : new Map<string, ApprovedDispatchOrder[]>();
+    const evaluating = performance.now();
+    const writes: VehicleWrite[] = [];
+    const again: string[] = [];
+    const now = Date.now();
+    for (const [vehicleId, plan] of plans) {
+      const list = plan.positions!;
+      const env = this.envFor(fleet, vehicleId, orders.get(vehicleId) ?? []);
+      const rules = activeRules(env);
+      const result = runVehicle(plan.base, list, env, rules);
+      this.stats.positions += list.length;
+      // A full page: the rest is read in fix-time order next cycle (an arrival-time read would not see it).
+      if (list.length >= limit) {
+        this.paging.set(vehicleId, plan.readAt);
+        again.push(vehicleId);
+      } else {
+        this.paging.delete(vehicleId);
+      }
+      const inProgress = currentTrip(result.state, env);
+      const stored = this.cache.get(vehicleId);
+      const previousLast = plan.base.lastT;
+      const checkpoint =
+        plan.replayedFrom !== null ||
+        (result.state.lastT !== null &&
+          (previousLast === null || Math.floor(result.state.lastT / HOUR) !== Math.floor(previousLast / HOUR)));
+      const persist =
+        checkpoint ||
+        result.findings.length > 0 ||
+        result.trips.length > 0 ||
+        !stored ||
+        now - stored.persistedAt >= this.options.statePersistMs;
+      writes.push({
+        vehicleId,
+        readAt: plan.readAt,
+        recent: recentAfter(stored?.recent, list, plan.readAt.getTime() - margin),
+        state: result.state,
+        persist,
+        checkpoint,
+        replayedFrom: plan.replayedFrom,
+        fresh: !stored,
+        merge: plan.merge === true || plan.replayedFrom !== null,
+        ongoing: persist ? ongoingFindings(result.state, rules) : [],
+        findings: result.findings,
+        // The trip under way is shown as far as it has got whenever the car's state is written.
+        trips: inProgress && persist ? [...result.trips, inProgress] : result.trips,
+      });
+    }
+    const committing = performance.now();
+    this.stats.phaseMs.evaluate += committing - evaluating;
+    try {
+      await this.commit(fleet, writes);
+    } catch (error) {
+      // What the database did not take is evaluated again from the last state it holds.
+      for (const w of writes) this.cache.delete(w.vehicleId);
+      throw error;
+    }
+    for (const w of writes) {
+      const before = this.cache.get(w.vehicleId);
+      this.cache.set(w.vehicleId, {
+        vehicleId: w.vehicleId,
+        watermark: w.state.lastT,
+        readAt: w.readAt,
+        recent: w.recent,
+        state: w.state,
+        persistedAt: w.persist || w.checkpoint ? now : (before?.persistedAt ?? 0),
+      });
+    }
+    this.stats.phaseMs.commit += performance.now() - committing;
+    this.stats.cycles++;
+    if (again.length > 0) this.notify(again);
+  }
+
+  /** Writes every car's state still held only in memory (on shutdown). */
+  async persistAll(): Promise<void> {
+    const writes: VehicleWrite[] = [...this.cache.values()].map((c) => ({
+      vehicleId: c.vehicleId,
+      readAt: c.readAt,
+      recent: c.recent,
+      state: c.state,
+      persist: true,
+      checkpoint: false,
+      replayedFrom: null,
+      fresh: false,
+      merge: false,
+      ongoing: [],
+      findings: [],
+      trips: [],
+    }));
+    await this.db.transaction((m) => saveVehicleStates(m, writes));
+    const now = Date.now();
+    for (const c of this.cache.values()) c.persistedAt = now;
+  }
+
+  private envFor(fleet: Fleet, vehicleId: string, orders: ApprovedDispatchOrder[]): RuleEnv {
+    const v = fleet.vehicles.get(vehicleId)!;
+    return {
+      ctx: {
+        fences: fleet.fences,
+        calendar: fleet.calendar,
+        timeZone: this.config.tzPolicy,
+        ordersFor: (_vehicleId, from, to) => orders.filter((o) => o.start <= to && o.end >= from),
+      },
+      vehicle: { id: v.id, category: v.category, unitId: v.unitId },
+      params: fleet.params,
+    };
+  }
+
+  private async commit(fleet: Fleet, writes: VehicleWrite[]): Promise<void> {
+    await this.db.transaction(async (m) => {
+      // Everything written here is derived from the positions table and written again, identically, by the
+      // evaluation that follows a crash; so a crash may lose the last moments of it and the commit need not
+      // wait for the disk. (PostgreSQL loses only a suffix of such commits, never one out of order.)
+      await m.query('SET LOCAL synchronous_commit TO off');
+      for (const w of writes) {
+        // A car evaluated for the first time has nothing derived to forget.
+        if (w.replayedFrom !== null && !w.fresh) await forgetAfter(m, w.vehicleId, w.replayedFrom);
+      }
+      const trips: Trip[] = writes.flatMap((w) => w.trips);
+      await saveTrips(m, trips);
+      for (const w of writes) {
+        for (const event of w.findings) await this.raise(m, fleet, event, w.merge);
+      }
+      await extendOngoing(m, writes);
+      await saveVehicleStates(m, writes);
+    });
+  }
+
+  private async raise(m: EntityManager, fleet: Fleet, event: FindingEvent, replayed: boolean): Promise<void> {
+    const saved = await saveFinding(m, event, replayed);
+    if (!saved?.new) return;
+    this.stats.raised++;
+    const f = event.finding;
+    if (f.kind !== 'violation') return;
+    await joinCase(m, this.history, {
+      violationId: saved.id,
+      vehicleId: f.vehicleId,
+      rule: f.rule,
+      localDay: localClock(f.start, this.config.tzPolicy).date,
+      plate: fleet.vehicles.get(f.vehicleId)?.plate ?? f.vehicleId,
+    });
+  }
+}

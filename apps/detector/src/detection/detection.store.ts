@@ -1,0 +1,342 @@
+import type { EntityManager } from 'typeorm';
+import { initialVehicleState, type FindingEvent, type RulePosition, type Trip, type VehicleState } from '#app/rules';
+
+/** Anything that runs SQL and returns rows (TypeORM DataSource or EntityManager). */
+export interface Sql {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+}
+
+export const rowsOf = <T>(result: unknown): T[] =>
+  (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[];
+
+export interface StoredVehicleState {
+  vehicleId: string;
+  watermark: number | null;
+  readAt: Date;
+  /** Fix time → receive time of positions evaluated that a read overlapping the last one would see again. */
+  recent: Map<number, number>;
+  state: VehicleState;
+}
+
+function pairs(flat: number[]): Map<number, number> {
+  const map = new Map<number, number>();
+  for (let i = 0; i + 1 < flat.length; i += 2) map.set(flat[i], flat[i + 1]);
+  return map;
+}
+
+export async function loadStates(db: Sql, vehicleIds: string[]): Promise<Map<string, StoredVehicleState>> {
+  const rows = rowsOf<{
+    vehicle_id: string;
+    watermark: Date | null;
+    read_at: Date;
+    recent_positions_ms: string[];
+    state: VehicleState;
+  }>(
+    await db.query(
+      `SELECT vehicle_id, watermark, read_at, recent_positions_ms, state FROM detector_vehicle_state
+        WHERE vehicle_id = ANY($1::uuid[])`,
+      [vehicleIds],
+    ),
+  );
+  return new Map(
+    rows.map((r) => [
+      r.vehicle_id,
+      {
+        vehicleId: r.vehicle_id,
+        watermark: r.watermark ? r.watermark.getTime() : null,
+        readAt: r.read_at,
+        recent: pairs(r.recent_positions_ms.map(Number)),
+        state: r.state,
+      },
+    ]),
+  );
+}
+
+export interface Arrived {
+  vehicleId: string;
+  readAt: Date;
+  /** Positions received since the car's last read (minus the margin), in fix-time order, up to the limit. */
+  positions: LoadedPosition[];
+}
+
+/**
+ * One read for many cars: everything received since each car's last read (minus a margin for transactions that
+ * committed late), through the (vehicle_id, received_at) index. New data has fix times above the watermark;
+ * late data at or below it.
+ */
+export async function loadArrived(db: Sql, since: Map<string, Date>, limit: number): Promise<Arrived[]> {
+  const ids = [...since.keys()];
+  const rows = rowsOf<PositionRow & { read_at: Date }>(
+    await db.query(
+      `SELECT q.vid, now() AS read_at, p.terminal_id, p.fix_time, p.received_at, p.lat, p.lon, p.speed_kmh, p.valid,
+              p.ignition, p.alarm_flags, p.odometer_km
+         FROM unnest($1::uuid[], $2::timestamptz[]) AS q(vid, since)
+         LEFT JOIN LATERAL (
+           SELECT * FROM positions p WHERE p.vehicle_id = q.vid AND p.received_at > q.since
+            ORDER BY p.fix_time LIMIT $3
+         ) p ON true`,
+      [ids, ids.map((id) => since.get(id)!), limit],
+    ),
+  );
+  const out = new Map<string, Arrived>();
+  for (const r of rows) {
+    let a = out.get(r.vid);
+    if (!a) out.set(r.vid, (a = { vehicleId: r.vid, readAt: r.read_at, positions: [] }));
+    if (r.fix_time) a.positions.push(toPosition(r));
+  }
+  return [...out.values()];
+}
+
+export async function loadCheckpoint(
+  db: Sql,
+  vehicleId: string,
+  before: number,
+): Promise<{ at: number; state: VehicleState } | null> {
+  const rows = rowsOf<{ at: Date; state: VehicleState }>(
+    await db.query(
+      `SELECT at, state FROM detector_checkpoints WHERE vehicle_id = $1 AND at < $2 ORDER BY at DESC LIMIT 1`,
+      [vehicleId, new Date(before)],
+    ),
+  );
+  return rows[0] ? { at: rows[0].at.getTime(), state: rows[0].state } : null;
+}
+
+export interface LoadedPosition extends RulePosition {
+  receivedMs: number;
+}
+
+interface PositionRow {
+  vid: string;
+  terminal_id: string;
+  fix_time: Date;
+  received_at: Date;
+  lat: number;
+  lon: number;
+  speed_kmh: number | null;
+  valid: boolean;
+  ignition: boolean | null;
+  alarm_flags: string | null;
+  odometer_km: number | null;
+}
+
+function toPosition(r: PositionRow): LoadedPosition {
+  return {
+    terminalId: r.terminal_id,
+    t: r.fix_time.getTime(),
+    receivedMs: r.received_at.getTime(),
+    lat: r.lat,
+    lon: r.lon,
+    speedKmh: r.speed_kmh,
+    valid: r.valid,
+    ignition: r.ignition,
+    alarmFlags: r.alarm_flags === null ? null : Number(r.alarm_flags),
+    odometerKm: r.odometer_km,
+  };
+}
+
+/** Up to `limit` positions per car after the given fix time, in fix-time order. */
+export async function loadPositions(
+  db: Sql,
+  after: Map<string, number>,
+  limit: number,
+): Promise<Map<string, LoadedPosition[]>> {
+  const ids = [...after.keys()];
+  const rows = rowsOf<PositionRow>(
+    await db.query(
+      `SELECT q.vid, p.terminal_id, p.fix_time, p.received_at, p.lat, p.lon, p.speed_kmh, p.valid, p.ignition,
+              p.alarm_flags, p.odometer_km
+         FROM unnest($1::uuid[], $2::timestamptz[]) AS q(vid, after)
+         CROSS JOIN LATERAL (
+           SELECT * FROM positions p WHERE p.vehicle_id = q.vid AND p.fix_time > q.after
+            ORDER BY p.fix_time LIMIT $3
+         ) p`,
+      [ids, ids.map((id) => new Date(after.get(id)!)), limit],
+    ),
+  );
+  const out = new Map<string, LoadedPosition[]>();
+  for (const r of rows) {
+    let list = out.get(r.vid);
+    if (!list) out.set(r.vid, (list = []));
+    list.push(toPosition(r));
+  }
+  return out;
+}
+
+export interface VehicleWrite {
+  vehicleId: string;
+  readAt: Date;
+  recent: Map<number, number>;
+  state: VehicleState;
+  /** Whether the watermark and state are written now (they may lag in memory; replaying is idempotent). */
+  persist: boolean;
+  checkpoint: boolean;
+  /** Set when the car was re-evaluated from this checkpoint: later trips and snapshots are derived again. */
+  replayedFrom: number | null;
+  /** Evaluated for the first time: the empty state is also kept as the snapshot at the epoch. */
+  fresh: boolean;
+  /** Raise findings by overlap with those already raised (after a re-evaluation), not only by exact start. */
+  merge: boolean;
+  /** Raised findings still under way (written with the state), so their end time stays current. */
+  ongoing: { rule: string; start: number; end: number }[];
+  findings: FindingEvent[];
+  trips: Trip[];
+}
+
+export async function saveVehicleStates(m: EntityManager, all: VehicleWrite[]): Promise<void> {
+  const writes = all.filter((w) => w.persist || w.checkpoint || w.fresh);
+  if (writes.length === 0) return;
+  await m.query(
+    `INSERT INTO detector_vehicle_state (vehicle_id, watermark, read_at, recent_positions_ms, state, updated_at)
+     SELECT w.vehicle_id, w.watermark, w.read_at, ARRAY(SELECT jsonb_array_elements_text(w.recent)::bigint), w.state, now()
+       FROM jsonb_to_recordset($1::jsonb)
+         AS w(vehicle_id uuid, watermark timestamptz, read_at timestamptz, recent jsonb, state jsonb)
+     ON CONFLICT (vehicle_id) DO UPDATE SET watermark = excluded.watermark, read_at = excluded.read_at,
+       recent_positions_ms = excluded.recent_positions_ms, state = excluded.state, updated_at = now()`,
+    [
+      JSON.stringify(
+        writes.map((w) => ({
+          vehicle_id: w.vehicleId,
+          watermark: w.state.lastT === null ? null : new Date(w.state.lastT).toISOString(),
+          read_at: w.readAt.toISOString(),
+          recent: [...w.recent].flat(),
+          state: w.state,
+        })),
+      ),
+    ],
+  );
+  const checkpoints = writes.filter((w) => w.checkpoint);
+  const initial = initialVehicleState();
+  const snapshots = [
+    ...writes
+      .filter((w) => w.fresh)
+      .map((w) => ({ vehicle_id: w.vehicleId, at: new Date(0).toISOString(), state: initial })),
+    ...checkpoints.map((w) => ({
+      vehicle_id: w.vehicleId,
+      at: new Date(w.state.lastT ?? 0).toISOString(),
+      state: w.state,
+    })),
+  ];
+  if (snapshots.length > 0) {
+    await m.query(
+      `INSERT INTO detector_checkpoints (vehicle_id, at, state)
+       SELECT w.vehicle_id, w.at, w.state FROM jsonb_to_recordset($1::jsonb) AS w(vehicle_id uuid, at timestamptz, state jsonb)
+       ON CONFLICT (vehicle_id, at) DO UPDATE SET state = excluded.state`,
+      [JSON.stringify(snapshots)],
+    );
+  }
+}
+
+const ISO_UTC = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+
+export async function extendOngoing(m: EntityManager, writes: VehicleWrite[]): Promise<void> {
+  const rows = writes.flatMap((w) =>
+    w.ongoing.map((o) => ({
+      vehicle_id: w.vehicleId,
+      rule: o.rule,
+      start_time: new Date(o.start).toISOString(),
+      end_time: new Date(o.end).toISOString(),
+    })),
+  );
+  if (rows.length === 0) return;
+  await m.query(
+    `UPDATE violations v SET end_time = x.end_time,
+            evidence = v.evidence || jsonb_build_object('to', to_char(x.end_time AT TIME ZONE 'UTC', ${ISO_UTC}))
+       FROM jsonb_to_recordset($1::jsonb) AS x(vehicle_id uuid, rule text, start_time timestamptz, end_time timestamptz)
+      WHERE v.vehicle_id = x.vehicle_id AND v.rule = x.rule AND v.start_time = x.start_time
+        AND (v.end_time IS NULL OR v.end_time < x.end_time)`,
+    [JSON.stringify(rows)],
+  );
+}
+
+export async function forgetAfter(m: EntityManager, vehicleId: string, after: number): Promise<void> {
+  await m.query('DELETE FROM trips WHERE vehicle_id = $1 AND start_time > $2', [vehicleId, new Date(after)]);
+  await m.query('DELETE FROM detector_checkpoints WHERE vehicle_id = $1 AND at > $2', [vehicleId, new Date(after)]);
+}
+
+export async function saveTrips(m: EntityManager, trips: Trip[]): Promise<void> {
+  if (trips.length === 0) return;
+  await m.query(
+    `INSERT INTO trips (vehicle_id, start_time, end_time, start_lat, start_lon, end_lat, end_lon, distance_m,
+                        off_hours_distance_m, max_speed_kmh)
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(vehicle_id uuid, start_time timestamptz, end_time timestamptz,
+       start_lat float8, start_lon float8, end_lat float8, end_lon float8, distance_m float8,
+       off_hours_distance_m float8, max_speed_kmh real)
+     ON CONFLICT (vehicle_id, start_time) DO UPDATE SET end_time = excluded.end_time, end_lat = excluded.end_lat,
+       end_lon = excluded.end_lon, distance_m = excluded.distance_m,
+       off_hours_distance_m = excluded.off_hours_distance_m, max_speed_kmh = excluded.max_speed_kmh`,
+    [
+      JSON.stringify(
+        trips.map((t) => ({
+          vehicle_id: t.vehicleId,
+          start_time: new Date(t.start).toISOString(),
+          end_time: new Date(t.end).toISOString(),
+          start_lat: t.startLat,
+          start_lon: t.startLon,
+          end_lat: t.endLat,
+          end_lon: t.endLon,
+          distance_m: Math.round(t.distanceM * 10) / 10,
+          off_hours_distance_m: Math.round(t.offHoursDistanceM * 10) / 10,
+          max_speed_kmh: t.maxSpeedKmh,
+        })),
+      ),
+    ],
+  );
+}
+
+/** Raises (once) or extends a finding; returns the id of a newly raised violation, if any. */
+export async function saveFinding(
+  m: EntityManager,
+  event: FindingEvent,
+  replayed: boolean,
+): Promise<{ id: string; new: boolean } | null> {
+  const f = event.finding;
+  const start = new Date(f.start);
+  const end = new Date(f.end);
+  if (!replayed && event.type === 'open') return insertFinding(m, event);
+  // The same episode seen again (a replay that starts it a little differently) extends the one already raised.
+  const existing = rowsOf<{ id: string }>(
+    await m.query(
+      `SELECT id FROM violations WHERE vehicle_id = $1 AND rule = $2
+          AND (start_time = $3 OR (start_time < $4 AND coalesce(end_time, start_time) > $3))
+        ORDER BY start_time LIMIT 1`,
+      [f.vehicleId, f.rule, start, end],
+    ),
+  );
+  if (existing.length > 0) {
+    await m.query(
+      `UPDATE violations SET end_time = GREATEST(coalesce(end_time, start_time), $2),
+              evidence = evidence || jsonb_build_object('to', to_char(GREATEST(coalesce(end_time, start_time), $2) AT TIME ZONE 'UTC', ${ISO_UTC}),
+                                                        'positions', GREATEST((evidence->>'positions')::int, $3))
+        WHERE id = $1`,
+      [existing[0].id, end, f.evidence.positions],
+    );
+    return { id: existing[0].id, new: false };
+  }
+  return insertFinding(m, event);
+}
+
+/** Evaluation from a stored state repeats a finding with the same start, which the unique index absorbs. */
+async function insertFinding(m: EntityManager, event: FindingEvent): Promise<{ id: string; new: boolean } | null> {
+  const f = event.finding;
+  const inserted = rowsOf<{ id: string }>(
+    await m.query(
+      `INSERT INTO violations (vehicle_id, terminal_id, rule, kind, start_time, end_time, lat, lon, place, fence_id, evidence)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (vehicle_id, rule, start_time) DO NOTHING RETURNING id`,
+      [
+        f.vehicleId,
+        f.terminalId || null,
+        f.rule,
+        f.kind,
+        new Date(f.start),
+        new Date(f.end),
+        f.lat,
+        f.lon,
+        f.place,
+        f.fenceId,
+        JSON.stringify(f.evidence),
+      ],
+    ),
+  );
+  return inserted[0] ? { id: inserted[0].id, new: true } : null;
+}

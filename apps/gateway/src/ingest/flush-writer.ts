@@ -1,0 +1,289 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import pgCopy from 'pg-copy-streams';
+import type { DecodedMessage, PositionRecord, RejectionReason } from '#app/telemetry';
+import type { TerminalDirectory } from './terminal-directory.js';
+
+/** A message read from the broker and not yet committed. */
+export interface PendingMessage {
+  topic: string;
+  payload: Buffer;
+  receivedAt: number;
+  decoded: DecodedMessage;
+  /** Sends the PUBACK if the connection it came on is still up; false when it is not. */
+  ack(): boolean;
+  alive(): boolean;
+}
+
+export interface AcceptedPosition extends PositionRecord {
+  vehicleId: string | null;
+}
+
+interface RejectionRow {
+  receivedAt: number;
+  topic: string;
+  terminalId: string | null;
+  reason: RejectionReason;
+  detail: string;
+  payload: Buffer;
+}
+
+/** Where a flush spent its time, ms (metrics: where the time goes). */
+export interface FlushTimings {
+  prepare: number;
+  copy: number;
+  rejections: number;
+  live: number;
+  commit: number;
+}
+
+export interface FlushOutcome {
+  timings: FlushTimings;
+  /** The live state still to be written after this flush (empty when this flush wrote it). */
+  live: LiveStates;
+  accepted: AcceptedPosition[];
+  inserted: number;
+  duplicates: number;
+  statuses: number;
+  rejectedByReason: Partial<Record<RejectionReason, number>>;
+}
+
+/** The raw payload kept with a rejection. */
+export const REJECTED_PAYLOAD_CAP = 4096;
+
+const POSITION_COLUMNS =
+  'terminal_id, fix_time, vehicle_id, received_at, lat, lon, speed_kmh, heading_deg, altitude_m, satellites, hdop, ' +
+  'valid, ignition, alarm_flags, status_flags, odometer_km, seq, replay, extra';
+
+/**
+ * Writes one flush in one transaction: positions by COPY (redone through a staging table with ON CONFLICT DO
+ * NOTHING when a duplicate makes COPY fail), rejections and the live state as multi-row statements.
+ * Returns only after COMMIT; throws (having rolled back) on any database error.
+ */
+export async function writeFlush(
+  db: pg.ClientBase,
+  directory: TerminalDirectory,
+  messages: PendingMessage[],
+  pendingLive: LiveStates,
+  /** Write the live state now (else it is carried in the outcome to a later flush). */
+  writeLive: (hasStatus: boolean) => boolean,
+): Promise<FlushOutcome> {
+  let mark = performance.now();
+  const lap = () => {
+    const now = performance.now();
+    const ms = now - mark;
+    mark = now;
+    return ms;
+  };
+  const timings: FlushTimings = { prepare: 0, copy: 0, rejections: 0, live: 0, commit: 0 };
+  await directory.prepare(
+    db,
+    messages.flatMap((m) => (m.decoded.terminalId ? [m.decoded.terminalId] : [])),
+  );
+  const accepted: AcceptedPosition[] = [];
+  const rejections: RejectionRow[] = [];
+  // terminal → its newest position and final link state in this flush, in receive order.
+  const flushLive: LiveStates = new Map();
+  let statuses = 0;
+  for (const message of messages) {
+    const { decoded, topic, receivedAt } = message;
+    const terminalId = decoded.terminalId;
+    const entry = terminalId ? directory.get(terminalId) : undefined;
+    if (terminalId && (!entry || !entry.active)) {
+      rejections.push({
+        receivedAt,
+        topic,
+        terminalId,
+        reason: entry ? 'INACTIVE_TERMINAL' : 'UNKNOWN_TERMINAL',
+        detail: entry ? `terminal ${terminalId} is not active` : `terminal ${terminalId} is not registered`,
+        payload: message.payload,
+      });
+      continue;
+    }
+    for (const r of decoded.rejections) rejections.push({ receivedAt, topic, ...r });
+    if (!terminalId || !entry) continue;
+    let state = flushLive.get(terminalId);
+    if (decoded.positions.length > 0) {
+      state ??= { vehicleId: entry.vehicleId, online: true, at: receivedAt };
+      if (!state.online) state.at = receivedAt;
+      state.online = true;
+      for (const p of decoded.positions) {
+        const position: AcceptedPosition = { ...p, vehicleId: entry.vehicleId };
+        accepted.push(position);
+        if (!state.newest || position.fixTime > state.newest.fixTime) state.newest = position;
+      }
+      flushLive.set(terminalId, state);
+    }
+    if (decoded.online !== undefined) {
+      statuses++;
+      if (!state || state.online !== decoded.online) {
+        state = { ...state, vehicleId: entry.vehicleId, online: decoded.online, at: receivedAt };
+      }
+      flushLive.set(terminalId, state);
+    }
+  }
+  // Merged into a copy: a flush that fails leaves the carried state as it was.
+  const live: LiveStates = new Map(pendingLive);
+  mergeLive(live, flushLive);
+  const liveNow = live.size > 0 && writeLive(statuses > 0);
+
+  timings.prepare = lap();
+  await db.query('BEGIN');
+  try {
+    let inserted = accepted.length;
+    if (accepted.length > 0) {
+      const rows = accepted.map(copyRow).join('');
+      try {
+        await copyInto(db, 'positions', rows);
+      } catch (error) {
+        if ((error as { code?: string }).code !== '23505') throw error;
+        // A redelivered or repeated position: redo only this batch, letting the unique key absorb it.
+        await db.query('ROLLBACK');
+        await db.query('BEGIN');
+        await db.query('CREATE TEMP TABLE positions_staging (LIKE positions INCLUDING DEFAULTS) ON COMMIT DROP');
+        await copyInto(db, 'positions_staging', rows);
+        const result = await db.query(
+          `INSERT INTO positions (${POSITION_COLUMNS}) SELECT ${POSITION_COLUMNS} FROM positions_staging ON CONFLICT DO NOTHING`,
+        );
+        inserted = result.rowCount ?? 0;
+      }
+    }
+    timings.copy = lap();
+    if (rejections.length > 0) await insertRejections(db, rejections);
+    timings.rejections = lap();
+    if (liveNow) await upsertLive(db, live);
+    timings.live = lap();
+    await db.query('COMMIT');
+    timings.commit = lap();
+    const rejectedByReason: FlushOutcome['rejectedByReason'] = {};
+    for (const r of rejections) rejectedByReason[r.reason] = (rejectedByReason[r.reason] ?? 0) + 1;
+    return {
+      timings,
+      live: liveNow ? new Map() : live,
+      accepted,
+      inserted,
+      duplicates: accepted.length - inserted,
+      statuses,
+      rejectedByReason,
+    };
+  } catch (error) {
+    await db.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+async function copyInto(db: pg.ClientBase, table: string, rows: string): Promise<void> {
+  const stream = db.query(pgCopy.from(`COPY ${table} (${POSITION_COLUMNS}) FROM STDIN`));
+  await pipeline(Readable.from([Buffer.from(rows, 'utf8')]), stream);
+}
+
+/** COPY text format: tab-separated, `\N` for null, backslash escapes. */
+function text(value: string | number | boolean | null): string {
+  if (value === null) return '\\N';
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  if (typeof value === 'number') return String(value);
+  return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+}
+
+function copyRow(p: AcceptedPosition): string {
+  return (
+    [
+      text(p.terminalId),
+      new Date(p.fixTime).toISOString(),
+      text(p.vehicleId),
+      new Date(p.receivedAt).toISOString(),
+      text(p.lat),
+      text(p.lon),
+      text(p.speedKmh),
+      text(p.headingDeg),
+      text(p.altitudeM),
+      text(p.satellites),
+      text(p.hdop),
+      text(p.valid),
+      text(p.ignition),
+      text(p.alarmFlags),
+      text(p.statusFlags),
+      text(p.odometerKm),
+      text(p.seq),
+      text(p.replay),
+      text(p.extra === null ? null : JSON.stringify(p.extra)),
+    ].join('\t') + '\n'
+  );
+}
+
+async function insertRejections(db: pg.ClientBase, rejections: RejectionRow[]): Promise<void> {
+  await db.query(
+    `INSERT INTO rejected_messages (received_at, topic, terminal_id, reason, detail, payload, payload_size)
+     SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[], $7::int[])`,
+    [
+      rejections.map((r) => new Date(r.receivedAt)),
+      // PostgreSQL text cannot hold NUL; the raw bytes keep the truth.
+      rejections.map((r) => r.topic.replace(/\0/g, '\uFFFD')),
+      rejections.map((r) => r.terminalId),
+      rejections.map((r) => r.reason),
+      rejections.map((r) => r.detail.replace(/\0/g, '\uFFFD')),
+      rejections.map((r) => r.payload.subarray(0, REJECTED_PAYLOAD_CAP)),
+      rejections.map((r) => r.payload.length),
+    ],
+  );
+}
+
+export type LiveState = { vehicleId: string | null; newest?: AcceptedPosition; online: boolean; at: number };
+/** terminal → its newest position and latest link state not yet written to vehicle_live. */
+export type LiveStates = Map<string, LiveState>;
+
+function mergeLive(into: LiveStates, later: LiveStates): void {
+  for (const [terminalId, next] of later) {
+    const prev = into.get(terminalId);
+    if (!prev) {
+      into.set(terminalId, { ...next });
+      continue;
+    }
+    const newest =
+      !prev.newest || (next.newest && next.newest.fixTime > prev.newest.fixTime) ? next.newest : prev.newest;
+    into.set(terminalId, {
+      vehicleId: next.vehicleId,
+      newest,
+      online: next.online,
+      at: prev.online === next.online ? prev.at : next.at,
+    });
+  }
+}
+
+async function upsertLive(db: pg.ClientBase, live: Map<string, LiveState>): Promise<void> {
+  const ids = [...live.keys()].sort();
+  const rows = ids.map((id) => live.get(id)!);
+  const newest = (pick: (p: AcceptedPosition) => unknown) => rows.map((r) => (r.newest ? pick(r.newest) : null));
+  // Fix columns move only forward in fix time (a blind-area replay never hides a newer fix); link state
+  // follows the last message of the flush.
+  const newer = 'EXCLUDED.fix_time IS NOT NULL AND (l.fix_time IS NULL OR EXCLUDED.fix_time > l.fix_time)';
+  const fix = ['fix_time', 'received_at', 'lat', 'lon', 'speed_kmh', 'heading_deg', 'ignition', 'alarm_flags', 'valid']
+    .map((c) => `${c} = CASE WHEN ${newer} THEN EXCLUDED.${c} ELSE l.${c} END`)
+    .join(', ');
+  await db.query(
+    `INSERT INTO vehicle_live AS l (terminal_id, vehicle_id, fix_time, received_at, lat, lon, speed_kmh, heading_deg,
+       ignition, alarm_flags, valid, online, online_changed_at)
+     SELECT * FROM unnest($1::text[], $2::uuid[], $3::timestamptz[], $4::timestamptz[], $5::float8[], $6::float8[],
+       $7::real[], $8::int2[], $9::bool[], $10::int8[], $11::bool[], $12::bool[], $13::timestamptz[])
+     ON CONFLICT (terminal_id) DO UPDATE SET vehicle_id = EXCLUDED.vehicle_id, ${fix},
+       online = EXCLUDED.online,
+       online_changed_at = CASE WHEN l.online = EXCLUDED.online AND l.online_changed_at IS NOT NULL
+         THEN l.online_changed_at ELSE EXCLUDED.online_changed_at END`,
+    [
+      ids,
+      rows.map((r) => r.vehicleId),
+      newest((p) => new Date(p.fixTime)),
+      newest((p) => new Date(p.receivedAt)),
+      newest((p) => p.lat),
+      newest((p) => p.lon),
+      newest((p) => p.speedKmh),
+      newest((p) => p.headingDeg),
+      newest((p) => p.ignition),
+      newest((p) => p.alarmFlags),
+      newest((p) => p.valid),
+      rows.map((r) => r.online),
+      rows.map((r) => new Date(r.at)),
+    ],
+  );
+}

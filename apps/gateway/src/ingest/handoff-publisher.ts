@@ -1,0 +1,38 @@
+import { ClientProxyFactory, MqttRecordBuilder, Transport, type ClientProxy } from '@nestjs/microservices';
+import { partitionForHandoff, toHandoffPosition, type HandoffPosition } from '#app/handoff';
+import type { Logger } from '#app/logging';
+import type { AcceptedPosition } from './flush-writer.js';
+
+/** Sends committed positions to the detector over the internal MQTT topics (best effort: the table is the log). */
+export class HandoffPublisher {
+  private readonly client: ClientProxy;
+
+  constructor(
+    url: string,
+    clientId: string,
+    username: string | undefined,
+    password: string | undefined,
+    private readonly log: Logger,
+  ) {
+    this.client = ClientProxyFactory.create({
+      transport: Transport.MQTT,
+      options: { url, clientId, username, password, clean: true, reconnectPeriod: 1000 },
+    });
+  }
+
+  publish(positions: AcceptedPosition[]): void {
+    const forDetector: HandoffPosition[] = [];
+    for (const p of positions) if (p.vehicleId) forDetector.push(toHandoffPosition(p, p.vehicleId));
+    if (forDetector.length === 0) return;
+    // One publisher and in-order QoS 1 publishes keep each vehicle's positions in order.
+    for (const [topic, batch] of partitionForHandoff(forDetector)) {
+      this.client.emit(topic, new MqttRecordBuilder(batch).setQoS(1).build()).subscribe({
+        error: (error: unknown) => this.log.warn({ err: error, topic }, 'hand-off to the detector failed'),
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}

@@ -1,0 +1,326 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { MqttClient } from 'mqtt';
+import pg from 'pg';
+import { APP_CONFIG, type AppConfig } from '#app/config';
+import { INFRA, type Infrastructure } from '#app/infra';
+import { rootLogger, type Logger } from '#app/logging';
+import { decodePositionMessage, TERMINAL_TOPIC_FILTERS } from '#app/telemetry';
+import { writeFlush, type FlushOutcome, type LiveStates, type PendingMessage } from './flush-writer.js';
+import { HandoffPublisher } from './handoff-publisher.js';
+import { IngestMetrics } from './ingest-metrics.js';
+import { ManualAckSubscriber, type InboundMessage } from './manual-ack-subscriber.js';
+import { TerminalDirectory } from './terminal-directory.js';
+
+/** Mosquitto's count of messages it dropped (queue full): it must never move. */
+export const BROKER_DROPPED_TOPIC = '$SYS/broker/publish/messages/dropped';
+const METRICS_LOG_MS = Number(process.env.INGEST_METRICS_LOG_MS ?? 30_000);
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 5_000;
+/**
+ * While the gateway is behind (more is waiting), vehicle_live is written at most this often; once it has
+ * caught up, and whenever a status message is in the batch, every flush writes it. The positions table is
+ * the record; the live table is the map's view of it.
+ */
+const LIVE_EVERY_MS = 2000;
+
+/**
+ * Terminals → positions table. Messages are decoded as they arrive, written in batches (by size or after
+ * flushMs), and acknowledged to the broker only after their batch is committed. While maxUncommitted
+ * messages wait for the database, reading from the broker stops (the broker's queue is the buffer).
+ */
+@Injectable()
+export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
+  readonly metrics = new IngestMetrics();
+  private readonly log: Logger;
+  private readonly pool: pg.Pool;
+  private readonly directory = new TerminalDirectory();
+  private subscriber?: ManualAckSubscriber;
+  private handoff?: HandoffPublisher;
+  private buffer: PendingMessage[] = [];
+  private bufferedPositions = 0;
+  private timer?: NodeJS.Timeout;
+  private flushing?: Promise<void>;
+  private stopping = false;
+  private metricsTimer?: NodeJS.Timeout;
+  private droppedBaseline?: number;
+  private live: LiveStates = new Map();
+  private liveWrittenAt = 0;
+  private offlineTimer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(INFRA) private readonly infra: Infrastructure,
+  ) {
+    this.log = rootLogger(config.logLevel).child({ component: 'ingest' });
+    this.pool = new pg.Pool({ connectionString: infra.databaseUrl, max: 2, connectionTimeoutMillis: 5_000 });
+    this.pool.on('error', (error) => this.log.warn({ err: error }, 'idle database connection lost'));
+  }
+
+  onApplicationBootstrap(): void {
+    const { ingest } = this.config;
+    const protocolVersion = ingest.mqttProtocolVersion ?? (this.infra.embeddedBroker ? 4 : 5);
+    this.subscriber = new ManualAckSubscriber(
+      this.infra.mqttUrl,
+      {
+        topics: [...TERMINAL_TOPIC_FILTERS, BROKER_DROPPED_TOPIC],
+        clientId: ingest.clientId,
+        clean: false,
+        protocolVersion,
+        // MQTT 5: the session outlives a restart, and the broker may have this many unacknowledged.
+        properties: protocolVersion === 5 ? { sessionExpiryInterval: 7 * 86_400, receiveMaximum: 1000 } : undefined,
+        username: this.infra.mqttUsername,
+        password: this.infra.mqttPassword,
+        keepalive: ingest.keepaliveSeconds,
+        reconnectPeriod: 1000,
+        connectTimeout: 10_000,
+      },
+      (message) => this.receive(message),
+    );
+    this.subscriber.client.on('connect', () => {
+      this.log.info({ url: this.infra.mqttUrl }, 'ingest connected to the broker');
+      this.forgetDeadConnections();
+    });
+    this.subscriber.client.on('offline', () => this.log.warn('ingest lost the broker; reconnecting'));
+    this.subscriber.client.on('error', (error) => this.log.warn({ err: error }, 'ingest MQTT error'));
+    this.handoff = new HandoffPublisher(
+      this.infra.mqttUrl,
+      `${ingest.clientId}-handoff`,
+      this.infra.mqttUsername,
+      this.infra.mqttPassword,
+      this.log,
+    );
+    this.subscriber.start();
+    this.metricsTimer = setInterval(() => this.log.info(this.metrics.snapshot(), 'ingest metrics'), METRICS_LOG_MS);
+    this.metricsTimer.unref();
+    const sweepEvery = Math.min(30_000, (ingest.offlineAfterSeconds * 1000) / 2);
+    this.offlineTimer = setInterval(() => {
+      this.markSilentOffline().catch((error: unknown) => this.log.warn({ err: error }, 'offline sweep failed'));
+    }, sweepEvery);
+    this.offlineTimer.unref();
+  }
+
+  /**
+   * A terminal that loses power often sends no last will: after `offlineAfterSeconds` without a position or
+   * status, its live row turns offline. Returns how many rows changed.
+   */
+  async markSilentOffline(now = new Date()): Promise<number> {
+    const result = await this.pool.query(
+      `UPDATE vehicle_live SET online = false, online_changed_at = $1
+       WHERE online AND coalesce(received_at, online_changed_at) < $1::timestamptz - make_interval(secs => $2)`,
+      [now, this.config.ingest.offlineAfterSeconds],
+    );
+    return result.rowCount ?? 0;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.timer);
+    clearInterval(this.metricsTimer);
+    clearInterval(this.offlineTimer);
+    // Unacknowledged messages stay with the broker and come back on the next start.
+    await this.subscriber?.stop();
+    await this.flushing?.catch(() => undefined);
+    await this.handoff?.close();
+    await this.pool.end();
+  }
+
+  /** Whether the subscriber is currently holding the broker off. */
+  get paused(): boolean {
+    return this.subscriber?.paused ?? false;
+  }
+
+  private receive(message: InboundMessage): boolean {
+    if (message.topic === BROKER_DROPPED_TOPIC) {
+      this.watchDropped(message.payload.toString());
+      return true;
+    }
+    const receivedAt = Date.now();
+    const decoded = decodePositionMessage(message.topic, message.payload, receivedAt, message.contentType);
+    const { topic, payload, ack, alive } = message;
+    this.buffer.push({ topic, payload, receivedAt, decoded, ack, alive });
+    this.bufferedPositions += decoded.positions.length;
+    const m = this.metrics;
+    m.messages++;
+    m.uncommitted++;
+    if (m.uncommitted > m.uncommittedHighWater) m.uncommittedHighWater = m.uncommitted;
+    if (this.bufferedPositions >= this.config.ingest.batchSize) this.flushSoon(0);
+    else this.flushSoon(this.config.ingest.flushMs);
+    if (m.uncommitted >= this.config.ingest.maxUncommitted) {
+      m.pauses++;
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Messages of a lost connection that are not yet being written are dropped from memory: they were never
+   * acknowledged, so the broker sends them again on the new connection (persistent session). This keeps
+   * the uncommitted count bounded across reconnects.
+   */
+  private forgetDeadConnections(): void {
+    const kept = this.buffer.filter((m) => m.alive());
+    const dropped = this.buffer.length - kept.length;
+    if (dropped === 0) return;
+    this.buffer = kept;
+    this.bufferedPositions = kept.reduce((sum, m) => sum + m.decoded.positions.length, 0);
+    this.metrics.uncommitted -= dropped;
+    this.log.info({ dropped }, 'left unacknowledged messages of the lost connection to the broker’s redelivery');
+    if (this.metrics.uncommitted < this.config.ingest.maxUncommitted) this.subscriber?.resume();
+  }
+
+  /** The gateway's MQTT connection (read-only use: tests watch the packets it sends). */
+  get brokerClient(): MqttClient | undefined {
+    return this.subscriber?.client;
+  }
+
+  private flushSoon(delayMs: number): void {
+    if (this.flushing || this.stopping) return; // the running flush looks again when it ends
+    if (this.timer && delayMs > 0) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flushing = this.flushAll().finally(() => {
+        this.flushing = undefined;
+        if (this.buffer.length === 0 || this.stopping) return;
+        const full = this.bufferedPositions >= this.config.ingest.batchSize;
+        const age = Date.now() - this.buffer[0].receivedAt;
+        this.flushSoon(full ? 0 : Math.max(0, this.config.ingest.flushMs - age));
+      });
+    }, delayMs);
+  }
+
+  private async flushAll(): Promise<void> {
+    // At most one batch per transaction, so reading from the broker overlaps the database work.
+    let weight = 0;
+    let n = 0;
+    while (n < this.buffer.length) {
+      const w = Math.max(1, this.buffer[n].decoded.positions.length);
+      if (n > 0 && weight + w > this.config.ingest.batchSize) break;
+      weight += w;
+      n++;
+    }
+    const batch = this.buffer.splice(0, n);
+    this.bufferedPositions -= batch.reduce((sum, m) => sum + m.decoded.positions.length, 0);
+    await this.writeWithRetry(batch, true);
+  }
+
+  /**
+   * Writes a batch, retrying with backoff for as long as the database is unreachable (nothing is dropped,
+   * nothing acknowledged). A batch the database refuses for its content — which validation should make
+   * impossible — is written message by message, and a message refused on its own is recorded as rejected,
+   * so one bad message can never stop the pipeline.
+   */
+  private async writeWithRetry(batch: PendingMessage[], splitOnDataError: boolean): Promise<void> {
+    let delay = RETRY_MIN_MS;
+    for (;;) {
+      try {
+        await this.writeOnce(batch);
+        return;
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (typeof code === 'string' && /^(22|23|54)/.test(code) && code !== '23505') {
+          this.log.error({ err: error, messages: batch.length }, 'the database refused a batch for its content');
+          if (splitOnDataError && batch.length > 1) {
+            for (const message of batch) await this.writeWithRetry([message], true);
+            return;
+          }
+          const [message] = batch;
+          message.decoded = {
+            ...message.decoded,
+            positions: [],
+            online: undefined,
+            rejections: [
+              {
+                reason: 'SCHEMA',
+                detail: `the database refused the message (SQLSTATE ${code})`,
+                terminalId: message.decoded.terminalId,
+                payload: message.payload,
+              },
+            ],
+          };
+          if (splitOnDataError) return this.writeWithRetry([message], false);
+        }
+        this.metrics.flushFailures++;
+        this.log.error({ err: error, messages: batch.length, retryInMs: delay }, 'flush failed; retrying');
+        if (this.stopping) return; // not acknowledged: the broker redelivers after restart
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        if (this.stopping) return;
+        delay = Math.min(delay * 2, RETRY_MAX_MS);
+      }
+    }
+  }
+
+  private async writeOnce(batch: PendingMessage[]): Promise<void> {
+    const client = await this.pool.connect();
+    const onError = (error: Error) => this.log.warn({ err: error }, 'database connection failed mid-flush');
+    client.on('error', onError);
+    let outcome;
+    try {
+      const caughtUp = this.buffer.length === 0;
+      outcome = await writeFlush(client, this.directory, batch, this.live, (hasStatus) => {
+        const due = hasStatus || caughtUp || Date.now() - this.liveWrittenAt >= LIVE_EVERY_MS;
+        if (due) this.liveWrittenAt = Date.now();
+        return due;
+      });
+    } catch (error) {
+      client.off('error', onError);
+      client.release(true);
+      throw error;
+    }
+    client.off('error', onError);
+    client.release();
+    // Committed: from here on nothing may send the batch round again.
+    try {
+      this.afterCommit(batch, outcome);
+    } catch (error) {
+      this.log.error({ err: error }, 'post-commit bookkeeping failed');
+    }
+  }
+
+  private afterCommit(batch: PendingMessage[], outcome: FlushOutcome): void {
+    const committedAt = Date.now();
+    const m = this.metrics;
+    this.live = outcome.live;
+    m.batches++;
+    for (const [step, ms] of Object.entries(outcome.timings)) m.flushMs[step as keyof typeof m.flushMs] += ms;
+    m.accepted += outcome.inserted;
+    m.duplicates += outcome.duplicates;
+    m.statuses += outcome.statuses;
+    for (const [reason, count] of Object.entries(outcome.rejectedByReason)) {
+      m.rejected[reason as keyof typeof m.rejected] += count;
+    }
+    // Only now, with the batch committed, does the broker hear that these messages are safe. Corked, the
+    // PUBACKs of a batch leave in one write instead of one system call each.
+    const stream = this.subscriber?.client.stream;
+    stream?.cork();
+    try {
+      for (const message of batch) {
+        if (message.ack()) m.acked++;
+        else m.ackSkipped++;
+        m.observeLatency(committedAt - message.receivedAt);
+      }
+    } finally {
+      if (stream) process.nextTick(() => stream.uncork());
+    }
+    m.uncommitted -= batch.length;
+    if (m.uncommitted < this.config.ingest.maxUncommitted) this.subscriber?.resume();
+    this.handoff?.publish(outcome.accepted);
+  }
+
+  private watchDropped(value: string): void {
+    const dropped = Number(value);
+    if (!Number.isFinite(dropped)) return;
+    if (this.droppedBaseline === undefined || dropped < this.droppedBaseline) {
+      this.droppedBaseline = dropped;
+      return;
+    }
+    if (dropped > this.droppedBaseline) {
+      this.metrics.brokerDropped += dropped - this.droppedBaseline;
+      this.log.error(
+        { dropped: dropped - this.droppedBaseline, total: dropped },
+        'the broker DROPPED messages (queue limit reached): positions were lost before reaching the gateway',
+      );
+      this.droppedBaseline = dropped;
+    }
+  }
+}

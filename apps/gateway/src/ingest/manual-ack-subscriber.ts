@@ -1,0 +1,109 @@
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
+
+/**
+ * A truthy value passed to MQTT.js's `handleMessage` callback makes it skip its own PUBACK and carry on
+ * reading the socket (mqtt 5.16.0, lib/handlers/publish.js). The PUBACK is then ours to send after the commit.
+ */
+const SKIP_AUTOMATIC_PUBACK = new Error('PUBACK is sent after the database commit');
+
+export interface InboundMessage {
+  topic: string;
+  payload: Buffer;
+  qos: number;
+  contentType?: string;
+  /** Sends the PUBACK on the connection the message came on; false (nothing sent) once that is gone. */
+  ack(): boolean;
+  /** Whether the connection it came on is still the current one (else the broker will send it again). */
+  alive(): boolean;
+}
+
+export interface SubscriberOptions extends IClientOptions {
+  topics: string[];
+}
+
+/**
+ * An MQTT client that acknowledges QoS 1 messages only when told to (after the database commit), and stops
+ * reading from the broker while the consumer says it holds too much: the broker keeps the rest.
+ */
+export class ManualAckSubscriber {
+  readonly client: MqttClient;
+  private held: (() => void) | null = null;
+  private lastReceivedAt = 0;
+
+  /** `consume` returns false to pause reading until resume() is called. */
+  constructor(
+    url: string,
+    options: SubscriberOptions,
+    private readonly consume: (message: InboundMessage) => boolean,
+  ) {
+    const { topics, ...clientOptions } = options;
+    this.client = mqtt.connect(url, { ...clientOptions, manualConnect: true, resubscribe: false });
+    this.client.handleMessage = (packet, done) => this.onPublish(packet, done);
+    this.client.on('packetreceive', () => (this.lastReceivedAt = Date.now()));
+    // MQTT.js declares the connection dead when a PINGRESP has not been *processed* 1.5 keepalives after the
+    // last one. A PINGRESP can be late for reasons that prove nothing about the link: it queues behind the
+    // broker's backlog of PUBLISH packets, or behind the packets this client stops reading while the
+    // database is slow. While either is the case, keep pinging (the broker needs to hear from us) instead of
+    // tearing down a working connection, which would make the broker resend everything in flight.
+    const keepaliveMs = (clientOptions.keepalive ?? 60) * 1000;
+    const timeout = this.client.onKeepaliveTimeout.bind(this.client);
+    this.client.onKeepaliveTimeout = () => {
+      if (this.paused || Date.now() - this.lastReceivedAt < keepaliveMs) this.client.sendPing();
+      else timeout();
+    };
+    // Subscribing on every connect also covers a broker that lost its session store; a resumed session
+    // makes it a no-op. (MQTT.js's own resubscription is switched off so it happens once.)
+    this.client.on('connect', () => this.client.subscribe(topics, { qos: 1 }, () => undefined));
+  }
+
+  start(): void {
+    this.client.connect();
+  }
+
+  /** Lets the client read again after consume() returned false. */
+  resume(): void {
+    const held = this.held;
+    this.held = null;
+    held?.();
+  }
+
+  get paused(): boolean {
+    return this.held !== null;
+  }
+
+  async stop(): Promise<void> {
+    this.held = null;
+    await this.client.endAsync(true);
+  }
+
+  private onPublish(packet: IPublishPacket, done: (error?: Error) => void): void {
+    const client = this.client;
+    const stream = client.stream;
+    const { messageId, qos } = packet;
+    let acked = false;
+    const alive = () => client.stream === stream && client.connected;
+    const ack = (): boolean => {
+      if (qos === 0 || acked) return true;
+      if (!alive() || messageId === undefined) return false;
+      acked = true;
+      const puback: Packet = { cmd: 'puback', messageId };
+      // Not public API: the client's own packet writer, so the PUBACK shares the socket's order and state.
+      (client as unknown as { _sendPacket(packet: Packet): void })._sendPacket(puback);
+      return true;
+    };
+    const keepReading = this.consume({
+      topic: packet.topic,
+      payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
+      qos,
+      contentType: packet.properties?.contentType,
+      ack,
+      alive,
+    });
+    const release = () => (qos === 0 ? done() : done(SKIP_AUTOMATIC_PUBACK));
+    if (keepReading) return release();
+    // Hold the callback: MQTT.js stops parsing, the socket fills, the broker queues the rest.
+    const previous = this.held;
+    this.held = release;
+    previous?.();
+  }
+}

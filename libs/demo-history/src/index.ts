@@ -1,0 +1,2 @@
+export { seedDemoHistory } from './demo-history.js';
+export type { DemoHistoryResult } from './demo-history.js';

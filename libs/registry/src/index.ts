@@ -1,0 +1,2 @@
+export { bindingOn, boundTerminalOn, bindingHistory } from './bindings.js';
+export type { Binding, RegistrySqlRunner } from './bindings.js';

@@ -1,0 +1,26 @@
+/** Why a terminal message (or one item of a batch) was not stored: the contract's reason codes. */
+export type RejectionReason =
+  | 'MALFORMED'
+  | 'SCHEMA'
+  | 'UNKNOWN_TERMINAL'
+  | 'INACTIVE_TERMINAL'
+  | 'OUT_OF_RANGE'
+  | 'NULL_ISLAND'
+  | 'FUTURE'
+  | 'TOO_OLD'
+  | 'TOO_LARGE';
+
+/** One place for what each reason means; the compiler flags a reason without a message. */
+export const REJECTION_MESSAGES: Record<RejectionReason, string> = {
+  MALFORMED: 'the payload is neither JSON nor protobuf',
+  SCHEMA: 'a field is missing or has the wrong type',
+  UNKNOWN_TERMINAL: 'the topic names a terminal that is not registered',
+  INACTIVE_TERMINAL: 'the topic names a terminal that has been deactivated',
+  OUT_OF_RANGE: 'latitude or longitude is out of range',
+  NULL_ISLAND: 'the position is 0,0 although it claims a fix',
+  FUTURE: 'the fix time is more than 5 minutes ahead of the receive time',
+  TOO_OLD: 'the fix time is more than 30 days before the receive time',
+  TOO_LARGE: 'the payload is over 256 KiB or the batch holds over 1,000 positions',
+};
+
+export const REJECTION_REASONS = Object.keys(REJECTION_MESSAGES) as RejectionReason[];

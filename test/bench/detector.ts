@@ -1,0 +1,374 @@
+// Detector benchmarks: fence point checks, rule-engine throughput with every rule on, and the latency from an
+// MQTT publish to a stored violation through a real Mosquitto, the gateway and the detector.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import mqtt from 'mqtt';
+import pg from 'pg';
+import { OFFICIAL_SCHEDULES, PolicyCalendar, scheduleDays } from '#app/calendar';
+import { loadConfig } from '#app/config';
+import { hashSecret } from '#app/crypto';
+import { runMigrations } from '#app/db';
+import { FenceIndex, SUYU_ADCODE, districtFeature, mapPositions, toWgs84, type Fence } from '#app/geo';
+import {
+  DEFAULT_PARAMETERS,
+  activeRules,
+  initialVehicleState,
+  runVehicle,
+  type RuleEnv,
+  type RuleParameters,
+  type RulePosition,
+  type VehicleState,
+} from '#app/rules';
+import { DetectionEngine } from '../../apps/detector/src/detection/detection.engine.js';
+import { createDetectorApp } from '../../apps/detector/src/detector.app.js';
+import { createGatewayContext } from '../../apps/gateway/src/gateway.app.js';
+import { benchFencePoints } from './fence-points.js';
+
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1_664_525) + 1_013_904_223) >>> 0;
+    return s / 4_294_967_296;
+  };
+}
+
+const BOX = { minLon: 117.99, minLat: 33.8, maxLon: 118.6, maxLat: 34.17 };
+
+/** The real district boundary plus `count - 1` small venue/restaurant/lot/speed-zone polygons over its box. */
+function benchFences(count: number): Fence[] {
+  const random = lcg(7);
+  const district = districtFeature(SUYU_ADCODE).geometry;
+  const fences: Fence[] = [
+    {
+      id: 'jurisdiction',
+      name: '宿豫区',
+      kind: 'jurisdiction',
+      speedLimitKmh: null,
+      vehicleIds: [],
+      unitIds: [],
+      geometry: { type: 'MultiPolygon', coordinates: mapPositions(district.coordinates, (p) => toWgs84(p, 'GCJ02')) },
+    },
+  ];
+  const kinds = ['forbidden', 'restaurant', 'parking', 'speed_zone'] as const;
+  for (let i = 1; i < count; i++) {
+    const lon = BOX.minLon + random() * (BOX.maxLon - BOX.minLon);
+    const lat = BOX.minLat + random() * (BOX.maxLat - BOX.minLat);
+    const sides = 6 + Math.floor(random() * 10);
+    const r = 0.0005 + random() * 0.002;
+    const ring = Array.from({ length: sides }, (_, k) => {
+      const a = (2 * Math.PI * k) / sides;
+      return [lon + r * Math.cos(a) * 1.2, lat + r * Math.sin(a)];
+    });
+    const kind = kinds[i % kinds.length];
+    fences.push({
+      id: `f${i}`,
+      name: `fence ${i}`,
+      kind,
+      speedLimitKmh: kind === 'speed_zone' ? 60 : null,
+      vehicleIds: [],
+      unitIds: [],
+      geometry: { type: 'Polygon', coordinates: [[...ring, ring[0]]] },
+    });
+  }
+  return fences;
+}
+
+/**
+ * Rule-engine throughput on one core: `cars` cars each driving `perCar` fixes (10 s apart, mixing driving,
+ * stops, speeding bursts and alarms) around the district through the pure runner with every rule active
+ * (orders required for the category, so the dispatch-order rule runs too), against 10,000 fences.
+ */
+export function benchRuleEngine(cars = 200, perCar = 2_000) {
+  const fences = new FenceIndex(benchFences(10_000));
+  const calendar = new PolicyCalendar(
+    OFFICIAL_SCHEDULES.flatMap((s) => scheduleDays(s)),
+    OFFICIAL_SCHEDULES.map((s) => s.year),
+  );
+  const params: RuleParameters = { ...structuredClone(DEFAULT_PARAMETERS), categoriesRequiringOrders: ['general'] };
+  const random = lcg(11);
+  const start = Date.parse('2026-11-16T00:00:00+08:00');
+  const tracks: { env: RuleEnv; positions: RulePosition[] }[] = [];
+  for (let c = 0; c < cars; c++) {
+    const env: RuleEnv = {
+      ctx: { fences, calendar, timeZone: 'Asia/Shanghai', ordersFor: () => [] },
+      vehicle: { id: `car-${c}`, category: 'general', unitId: 'unit' },
+      params,
+    };
+    let lat = 33.9 + random() * 0.15;
+    let lon = 118.2 + random() * 0.2;
+    let heading = random() * 2 * Math.PI;
+    const positions: RulePosition[] = [];
+    for (let i = 0; i < perCar; i++) {
+      const phase = Math.floor(i / 90) % 3; // ~15 min driving, parked, driving
+      const speed = phase === 1 ? 0 : i % 400 < 6 ? 130 : 30 + random() * 40;
+      heading += (random() - 0.5) * 0.3;
+      const step = (speed / 3.6) * 10;
+      lat += (step * Math.cos(heading)) / 111_320;
+      lon += (step * Math.sin(heading)) / (111_320 * Math.cos((lat * Math.PI) / 180));
+      positions.push({
+        terminalId: `t${c}`,
+        t: start + c * 1000 + i * 10_000,
+        lat,
+        lon,
+        speedKmh: speed,
+        valid: i % 97 !== 0,
+        ignition: speed > 0,
+        alarmFlags: i % 500 === 250 ? 1 << 5 : 0,
+        odometerKm: 1000 + i * 0.1,
+      });
+    }
+    tracks.push({ env, positions });
+  }
+  const rulesOn = activeRules(tracks[0].env).map((r) => r.name);
+  // Warm-up on a copy of the first cars, then measure every car in batches of 50 fixes as the detector does.
+  for (const t of tracks.slice(0, 20)) runVehicle(initialVehicleState(), t.positions, t.env);
+  let findings = 0;
+  const cpuBefore = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  for (const t of tracks) {
+    let state: VehicleState = initialVehicleState();
+    for (let i = 0; i < t.positions.length; i += 50) {
+      const out = runVehicle(state, t.positions.slice(i, i + 50), t.env);
+      state = out.state;
+      findings += out.findings.length;
+    }
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const total = cars * perCar;
+  return {
+    cars,
+    positions: total,
+    rules: rulesOn,
+    fences: 10_000,
+    findings,
+    seconds: Math.round(seconds * 1000) / 1000,
+    positionsPerSecond: Math.round(total / seconds),
+    cpuSeconds: Math.round(cpuSeconds * 1000) / 1000,
+    positionsPerCpuSecond: Math.round(total / cpuSeconds),
+  };
+}
+
+async function waitForPort(port: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const open = await new Promise<boolean>((done) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => (s.destroy(), done(true)));
+      s.once('error', () => done(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`mosquitto did not open port ${port}`);
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+
+/**
+ * p99 from an MQTT publish to a stored violation at `rate` positions/s: `cars` terminals publish to a real
+ * Mosquitto (the deployment's no-drop limits), the real gateway stores and hands off, the detector evaluates.
+ * Every second `probesPerSecond` cars raise an antenna-cut alarm; a poller (every 2 ms) notes when each
+ * violation row becomes visible.
+ */
+export async function benchLatency(
+  opts = { cars: 400, rate: 2_000, seconds: Number(process.env.BENCH_SECONDS ?? 30), probesPerSecond: 20, port: 18861 },
+) {
+  const dir = mkdtempSync(join(tmpdir(), 'mosq-bench-'));
+  const conf = join(dir, 'mosquitto.conf');
+  writeFileSync(
+    conf,
+    [
+      readFileSync(resolve('deploy/mosquitto/conf.d/no-drop.conf'), 'utf8'),
+      `listener ${opts.port} 127.0.0.1`,
+      'allow_anonymous true',
+      'user root',
+      'persistence false',
+      'log_dest none',
+      '',
+    ].join('\n'),
+  );
+  const broker = spawn(process.env.MOSQUITTO_BIN ?? '/usr/sbin/mosquitto', ['-c', conf], { stdio: 'ignore' });
+  const server = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `oversight_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  const databaseUrl = url.toString();
+  const closers: (() => Promise<unknown>)[] = [];
+  try {
+    await waitForPort(opts.port);
+    await runMigrations(databaseUrl);
+    const db = new pg.Pool({ connectionString: databaseUrl, max: 3 });
+    closers.push(() => db.end());
+    const { rows: unit } = await db.query<{ id: string }>(
+      `INSERT INTO units (name, vehicle_quota) VALUES ('bench', 100000) RETURNING id`,
+    );
+    const terminals: string[] = [];
+    for (let i = 0; i < opts.cars; i++) terminals.push(`B${String(i).padStart(5, '0')}`);
+    await db.query(
+      `WITH t AS (INSERT INTO terminals (terminal_id, secret_hash) SELECT id, $2 FROM unnest($1::text[]) id RETURNING terminal_id),
+            v AS (INSERT INTO vehicles (plate_number, plate_normalized, category, unit_id)
+                  SELECT 'P' || terminal_id, 'P' || terminal_id, 'general', $3 FROM t RETURNING id, plate_number)
+       INSERT INTO terminal_bindings (vehicle_id, terminal_id, valid_from)
+       SELECT v.id, substr(v.plate_number, 2), CURRENT_DATE - 1 FROM v`,
+      [terminals, hashSecret('bench'), unit[0].id],
+    );
+    const config = loadConfig({
+      DATABASE_URL: databaseUrl,
+      MQTT_URL: `mqtt://127.0.0.1:${opts.port}`,
+      LOG_LEVEL: 'silent',
+      INGEST_CLIENT_ID: 'bench-gateway',
+      INGEST_FLUSH_MS: process.env.INGEST_FLUSH_MS ?? '10',
+    });
+    const infra = {
+      databaseUrl,
+      mqttUrl: config.mqttUrl!,
+      jwtSecret: 'x'.repeat(48),
+      embeddedDatabase: false,
+      embeddedBroker: false,
+      stop: async () => undefined,
+    };
+    const gateway = await createGatewayContext(config, infra);
+    closers.unshift(() => gateway.close());
+    const detector = await createDetectorApp(config, infra, { silentSweepMs: 0 });
+    await detector.listen();
+    closers.unshift(() => detector.close());
+    const clients = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        mqtt.connectAsync(`mqtt://127.0.0.1:${opts.port}`, { clientId: `bench-pub-${i}`, protocolVersion: 5 }),
+      ),
+    );
+    closers.unshift(() => Promise.all(clients.map((c) => c.endAsync())));
+    const sentAt = new Map<string, number>();
+    const seenAt = new Map<string, number>();
+    let polling = true;
+    const poller = (async () => {
+      let since = new Date(0);
+      while (polling) {
+        const { rows } = await db.query<{ vehicle_id: string; start_time: Date; detected_at: Date }>(
+          `SELECT vehicle_id, start_time, detected_at FROM violations WHERE detected_at >= $1 AND rule = 'terminal_tampering'`,
+          [since],
+        );
+        const now = performance.now();
+        for (const r of rows) {
+          const key = `${r.vehicle_id}:${r.start_time.getTime()}`;
+          if (!seenAt.has(key)) seenAt.set(key, now);
+          if (r.detected_at > since) since = new Date(r.detected_at.getTime() - 2_000);
+        }
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    })();
+    const { rows: vehicleRows } = await db.query<{ id: string; terminal_id: string }>(
+      'SELECT vehicle_id AS id, terminal_id FROM terminal_bindings',
+    );
+    const vehicleOf = new Map(vehicleRows.map((r) => [r.terminal_id, r.id]));
+    const random = lcg(3);
+    const pos = terminals.map(() => ({ lat: 33.9 + random() * 0.15, lon: 118.2 + random() * 0.2, alarm: false }));
+    const tickMs = 10;
+    const probeEvery = Math.max(1, Math.round(opts.rate / opts.probesPerSecond));
+    let sent = 0;
+    let next = 0;
+    const began = performance.now();
+    const lastFix = new Map<number, number>();
+    while (performance.now() - began < opts.seconds * 1000) {
+      const tickStart = performance.now();
+      const due = Math.floor(((performance.now() - began) / 1000) * opts.rate) - sent;
+      for (let k = 0; k < due; k++) {
+        const i = next++ % opts.cars;
+        const p = pos[i];
+        p.lat += (random() - 0.5) * 0.0002;
+        p.lon += (random() - 0.5) * 0.0002;
+        // Probes start after a warm-up in which every car has been seen once.
+        const probe = performance.now() - began > 3_000 && sent % probeEvery === 0 && !p.alarm;
+        p.alarm = probe;
+        const fixTime = Math.max(Date.now(), (lastFix.get(i) ?? 0) + 1);
+        lastFix.set(i, fixTime);
+        const payload = JSON.stringify({
+          fixTime,
+          lat: p.lat,
+          lon: p.lon,
+          speedKmh: 30,
+          ignition: true,
+          valid: true,
+          alarmFlags: probe ? 1 << 5 : 0,
+        });
+        const key = `${vehicleOf.get(terminals[i])}:${fixTime}`;
+        const t0 = performance.now();
+        if (probe) sentAt.set(key, t0);
+        void clients[i % clients.length].publishAsync(`telematics/v1/${terminals[i]}/position`, payload, { qos: 1 });
+        sent++;
+      }
+      const wait = tickMs - (performance.now() - tickStart);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+    const elapsed = (performance.now() - began) / 1000;
+    const deadline = performance.now() + 15_000;
+    while (performance.now() < deadline && [...sentAt.keys()].some((k) => !seenAt.has(k))) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    polling = false;
+    await poller;
+    if (process.env.BENCH_TRACE) {
+      console.log([...sentAt].map(([k, t]) => Math.round((seenAt.get(k) ?? NaN) - t)).join(' '));
+    }
+    const latencies = [...sentAt]
+      .filter(([k]) => seenAt.has(k))
+      .map(([k, t]) => seenAt.get(k)! - t)
+      .sort((a, b) => a - b);
+    const engineStats = detector.get(DetectionEngine).stats;
+    const stored = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM positions')).rows[0].n);
+    return {
+      cars: opts.cars,
+      offeredRate: Math.round(sent / elapsed),
+      seconds: Math.round(elapsed),
+      published: sent,
+      stored,
+      probes: sentAt.size,
+      probesSeen: latencies.length,
+      p50Ms: Math.round(percentile(latencies, 50) * 10) / 10,
+      p99Ms: Math.round(percentile(latencies, 99) * 10) / 10,
+      maxMs: Math.round(latencies[latencies.length - 1] * 10) / 10,
+      detectorCycles: engineStats.cycles,
+      detectorPhaseMs: Object.fromEntries(Object.entries(engineStats.phaseMs).map(([k, v]) => [k, Math.round(v)])),
+    };
+  } finally {
+    for (const close of closers) await close().catch(() => undefined);
+    broker.kill('SIGTERM');
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+    await admin.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// Dropping the benchmark database ends connections that pools still keep idle; that is expected here.
+process.on('uncaughtException', (error) => {
+  if (/terminating connection/.test(String(error))) return;
+  throw error;
+});
+const only = process.argv[2];
+const cpu = cpus()[0]?.model ?? 'unknown CPU';
+console.log(
+  `machine: ${cpus().length} × ${cpu}, node ${process.version}, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
+if (!only || only === 'fences') {
+  console.log(`fence point checks: ${JSON.stringify(benchFencePoints(10_000, 1_000_000))}`);
+}
+if (!only || only === 'engine') console.log(`rule engine: ${JSON.stringify(benchRuleEngine())}`);
+if (!only || only === 'latency') console.log(`publish → stored violation: ${JSON.stringify(await benchLatency())}`);
+console.log(
+  `load average after: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
+process.exit(0);

@@ -1,0 +1,479 @@
+/**
+ * Ingest benchmark: simulated terminals → Mosquitto (deployment limits) → gateway → PostgreSQL.
+ *
+ *   npm run bench:ingest
+ *
+ * Phases, in one run: (A) full-speed publishing for 60 s — positions committed per second end to end;
+ * (B) publishing paced at 10,000 positions/s — publish → commit latency; (C) the broker alone, the same
+ * publisher into a plain counting subscriber — the raw rate that (A) is compared with.
+ *
+ * Honest timing: each position's fixTime is its publish time (ms); the gateway hands positions to the
+ * detector only after their COMMIT, so a hand-off subscriber that sees a position at time t knows it was
+ * committed before t. Latency = t − fixTime is therefore an upper bound of publish → commit.
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mqtt from 'mqtt';
+import pg from 'pg';
+import { runMigrations } from '#app/db';
+import { HANDOFF_TOPIC_FILTER, type HandoffBatch } from '#app/handoff';
+
+const SELF = fileURLToPath(import.meta.url);
+const ROOT = resolve(SELF, '../../../..');
+const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const PORT = Number(process.env.BENCH_MQTT_PORT ?? 18849);
+const TERMINALS = Number(process.env.BENCH_TERMINALS ?? 10_000);
+const THROUGHPUT_S = Number(process.env.BENCH_THROUGHPUT_S ?? 60);
+const LATENCY_S = Number(process.env.BENCH_LATENCY_S ?? 30);
+const LATENCY_RATE = Number(process.env.BENCH_LATENCY_RATE ?? 10_000);
+const RAW_S = Number(process.env.BENCH_RAW_S ?? 20);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+const WINDOW = 1000;
+/** Published but not yet committed, at most (phase A). */
+const MAX_BACKLOG = Number(process.env.BENCH_MAX_BACKLOG ?? 40_000);
+
+const terminalId = (i: number) => `B${String(i).padStart(5, '0')}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------- publisher process
+interface PublishJob {
+  url: string;
+  prefix: 'telematics/v1' | 'bench/raw';
+  seconds: number;
+  /** 0 = as fast as the broker acknowledges. */
+  rate: number;
+  connections: number;
+  terminals: number;
+  seqStart: number;
+}
+
+async function runPublisher(job: PublishJob): Promise<void> {
+  const clients = await Promise.all(
+    Array.from({ length: job.connections }, (_, c) =>
+      mqtt.connectAsync(job.url, { clientId: `bench-pub-${process.pid}-${c}`, clean: true, reconnectPeriod: 0 }),
+    ),
+  );
+  const lastFix = new Map<number, number>();
+  let seq = job.seqStart;
+  let next = 0;
+  let sent = 0;
+  let acked = 0;
+  const started = Date.now();
+  const ends = started + job.seconds * 1000;
+  // The parent holds the publisher back while too much is published but not yet committed, so a
+  // full-speed run measures what the pipeline sustains instead of how fast the broker's queue grows.
+  let held = false;
+  process.on('message', (m: { hold?: boolean }) => (held = m.hold === true));
+  const progress = setInterval(() => process.send!({ progress: acked }), 100);
+  const payload = () => {
+    const t = next++ % job.terminals;
+    const fixTime = Math.max(Date.now(), (lastFix.get(t) ?? 0) + 1);
+    lastFix.set(t, fixTime);
+    return {
+      topic: `${job.prefix}/${terminalId(t)}/position`,
+      body: JSON.stringify({
+        fixTime,
+        lat: 31 + (t % 1000) / 10_000,
+        lon: 121 + (seq % 1000) / 10_000,
+        speedKmh: 40,
+        headingDeg: 90,
+        satellites: 11,
+        ignition: true,
+        seq: seq++,
+      }),
+    };
+  };
+  await Promise.all(
+    clients.map(
+      (client, c) =>
+        new Promise<void>((done) => {
+          let inFlight = 0;
+          let finished = false;
+          const perConnection = job.rate / job.connections;
+          let mine = 0;
+          const pump = () => {
+            if (finished) return;
+            const now = Date.now();
+            if (now >= ends) {
+              finished = true;
+              const wait = () => (inFlight === 0 ? done() : setTimeout(wait, 5));
+              return wait();
+            }
+            const due = job.rate > 0 ? Math.floor(((now - started) / 1000) * perConnection) - mine : Infinity;
+            let budget = held ? 0 : Math.min(WINDOW - inFlight, due);
+            while (budget-- > 0) {
+              const { topic, body } = payload();
+              inFlight++;
+              mine++;
+              sent++;
+              client.publish(topic, body, { qos: 1 }, () => {
+                inFlight--;
+                acked++;
+                if (job.rate === 0 && inFlight === WINDOW / 2) setImmediate(pump);
+              });
+            }
+            setTimeout(pump, job.rate > 0 ? 5 : 1);
+          };
+          void c;
+          pump();
+        }),
+    ),
+  );
+  clearInterval(progress);
+  await Promise.all(clients.map((client) => client.endAsync()));
+  process.send!({ sent, acked, seconds: (Date.now() - started) / 1000, seqEnd: seq });
+}
+
+// ---------------------------------------------------------------- raw counting subscriber process
+async function runCounter(url: string): Promise<void> {
+  const client = await mqtt.connectAsync(url, { clientId: `bench-raw-counter-${process.pid}`, clean: true });
+  let received = 0;
+  let first = 0;
+  let last = 0;
+  client.on('message', () => {
+    if (received++ === 0) first = Date.now();
+    last = Date.now();
+  });
+  await client.subscribeAsync('bench/raw/#', { qos: 1 });
+  process.send!({ ready: true });
+  process.on('message', async () => {
+    await client.endAsync();
+    process.send!({ received, seconds: (last - first) / 1000 });
+  });
+}
+
+function runChild<T>(
+  args: string[],
+  onReady?: () => void,
+  onProgress?: (acked: number) => void,
+): { child: ChildProcess; result: Promise<T> } {
+  const child = fork(SELF, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const result = new Promise<T>((resolveResult, reject) => {
+    child.on('message', (message: Record<string, unknown>) => {
+      if (message.ready) onReady?.();
+      else if (typeof message.progress === 'number') onProgress?.(message.progress);
+      else resolveResult(message as T);
+    });
+    child.once('exit', (code) => (code ? reject(new Error(`${args[0]} exited with ${code}`)) : undefined));
+  });
+  return { child, result };
+}
+
+// ---------------------------------------------------------------- main
+async function waitForPort(port: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const open = await new Promise<boolean>((done) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => (s.destroy(), done(true)));
+      s.once('error', () => done(false));
+    });
+    if (open) return;
+    await sleep(50);
+  }
+  throw new Error(`port ${port} did not open`);
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+function quantile(sorted: Float64Array, q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+async function main(): Promise<void> {
+  const machine = `${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}`;
+  const dbName = `oversight_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: SERVER });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const dbUrl = new URL(SERVER);
+  dbUrl.pathname = `/${dbName}`;
+  const databaseUrl = dbUrl.toString();
+  const dir = mkdtempSync(join(tmpdir(), 'bench-mosquitto-'));
+  let broker: ChildProcess | undefined;
+  let gateway: ChildProcess | undefined;
+  const db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  try {
+    await runMigrations(databaseUrl);
+    const { rows: units } = await db.query<{ id: string }>(
+      `INSERT INTO units (name, vehicle_quota) VALUES ('bench', 1000000) RETURNING id`,
+    );
+    await db.query(
+      `INSERT INTO terminals (terminal_id, secret_hash) SELECT 'B' || lpad(g::text, 5, '0'), 'x' FROM generate_series(0, $1::int - 1) g`,
+      [TERMINALS],
+    );
+    await db.query(
+      `WITH v AS (
+         INSERT INTO vehicles (plate_number, plate_normalized, category, unit_id)
+         SELECT 'BENCH' || g, 'BENCH' || g, 'general', $2 FROM generate_series(0, $1::int - 1) g RETURNING id, plate_number)
+       INSERT INTO terminal_bindings (vehicle_id, terminal_id, valid_from)
+       SELECT id, 'B' || lpad(substr(plate_number, 6), 5, '0'), CURRENT_DATE - 1 FROM v`,
+      [TERMINALS, units[0].id],
+    );
+
+    const conf = join(dir, 'mosquitto.conf');
+    writeFileSync(
+      conf,
+      [
+        readFileSync(join(ROOT, 'deploy/mosquitto/conf.d/no-drop.conf'), 'utf8'),
+        `listener ${PORT} 127.0.0.1`,
+        'allow_anonymous true',
+        'user root',
+        'persistence false',
+        'log_dest none',
+        '',
+      ].join('\n'),
+    );
+    broker = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: 'ignore' });
+    await waitForPort(PORT);
+    const url = `mqtt://127.0.0.1:${PORT}`;
+
+    const nodeFlags = process.env.BENCH_GATEWAY_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+    gateway = spawn(process.execPath, [...nodeFlags, join(ROOT, 'dist/apps/gateway/src/main.js')], {
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        MQTT_URL: url,
+        LOG_LEVEL: process.env.BENCH_GATEWAY_LOG_LEVEL ?? 'warn',
+        INGEST_CLIENT_ID: 'bench-gateway',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+
+    // The hand-off subscriber: sees each position after its commit.
+    const observer = await mqtt.connectAsync(url, { clientId: 'bench-observer', clean: true });
+    let committed = 0;
+    let phase: 'A' | 'B' | 'idle' = 'idle';
+    let phaseBStart = Infinity;
+    const latencies = new Float64Array(LATENCY_RATE * (LATENCY_S + 10));
+    let nLatency = 0;
+    let lastCommitAt = 0;
+    let dropped = 0;
+    let droppedBase: number | undefined;
+    observer.on('message', (topic, payload) => {
+      if (topic.startsWith('$SYS')) {
+        const value = Number(payload.toString());
+        droppedBase ??= value;
+        dropped = value - droppedBase;
+        return;
+      }
+      const now = Date.now();
+      const { data } = JSON.parse(payload.toString()) as { data: HandoffBatch };
+      committed += data.positions.length;
+      lastCommitAt = now;
+      if (phase === 'B') {
+        for (const p of data.positions) {
+          if (p.fixTime >= phaseBStart && nLatency < latencies.length) latencies[nLatency++] = now - p.fixTime;
+        }
+      }
+    });
+    await observer.subscribeAsync([HANDOFF_TOPIC_FILTER, '$SYS/broker/publish/messages/dropped'], { qos: 0 });
+
+    // Wait until the gateway's subscription exists.
+    const probe = await mqtt.connectAsync(url, { clientId: 'bench-probe' });
+    for (let i = 0; committed === 0; i++) {
+      if (i > 300) throw new Error('the gateway did not start consuming');
+      await probe.publishAsync(
+        `telematics/v1/${terminalId(0)}/position`,
+        JSON.stringify({ fixTime: Date.now() - 60_000 + i, lat: 1, lon: 1 }),
+        { qos: 1 },
+      );
+      await sleep(100);
+    }
+    await probe.endAsync();
+    await sleep(500);
+    const baseline = committed;
+    process.stdout.write(`machine: ${machine}; ${TERMINALS} terminals over ${CONNECTIONS} publisher connections\n`);
+
+    // (A) throughput
+    const pgPids = async () =>
+      (
+        await db.query<{ pid: number }>(
+          'SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+          [dbName],
+        )
+      ).rows.map((r) => r.pid);
+    const cpuOf = async (publisherPid?: number) => ({
+      gateway: cpuSeconds(gateway?.pid),
+      broker: cpuSeconds(broker?.pid),
+      postgres: (await pgPids()).reduce((sum, pid) => sum + cpuSeconds(pid), 0),
+      publisher: cpuSeconds(publisherPid),
+      observer: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
+    });
+    const cpuBefore = await cpuOf();
+    phase = 'A';
+    const aStart = Date.now();
+    let aHeld = false;
+    const a = runChild<{ sent: number; acked: number; seconds: number; seqEnd: number }>(
+      [
+        'publisher',
+        JSON.stringify({
+          url,
+          prefix: 'telematics/v1',
+          seconds: THROUGHPUT_S,
+          rate: 0,
+          connections: CONNECTIONS,
+          terminals: TERMINALS,
+          seqStart: 0,
+        } satisfies PublishJob),
+      ],
+      undefined,
+      (acked) => {
+        const backlog = acked - (committed - baseline);
+        const hold = backlog > MAX_BACKLOG;
+        if (hold !== aHeld && a.child.connected) a.child.send({ hold });
+        aHeld = hold;
+      },
+    );
+    const perSecond: number[] = [];
+    let prev = committed;
+    const sampler = setInterval(() => {
+      perSecond.push(committed - prev);
+      prev = committed;
+    }, 1000);
+    let cpuPublisher = 0;
+    const publisherPid = a.child.pid;
+    const cpuTimer = setInterval(() => (cpuPublisher = cpuSeconds(publisherPid) || cpuPublisher), 200);
+    const aPub = await a.result;
+    clearInterval(cpuTimer);
+    const aWindowEnd = Date.now();
+    const committedInWindow = committed - baseline;
+    const target = baseline + aPub.acked;
+    const drainDeadline = Date.now() + 120_000;
+    while (committed < target && Date.now() < drainDeadline) await sleep(100);
+    clearInterval(sampler);
+    const aDrained = lastCommitAt;
+    const cpuAfter = await cpuOf();
+    const aCommitted = committed - baseline;
+    const cpuPer1000 = (part: number) => ((part * 1000) / aCommitted).toFixed(3);
+    const sustained = committedInWindow / ((aWindowEnd - aStart) / 1000);
+    const overall = (committed - baseline) / ((aDrained - aStart) / 1000);
+    const steady = perSecond.slice(5, THROUGHPUT_S - 1).sort((x, y) => x - y);
+    const medianPerSecond = steady.length ? steady[Math.floor(steady.length / 2)] : NaN;
+
+    // (B) latency at a fixed rate
+    await sleep(2000);
+    phaseBStart = Date.now();
+    phase = 'B';
+    const bBase = committed;
+    const b = runChild<{ sent: number; acked: number; seconds: number; seqEnd: number }>([
+      'publisher',
+      JSON.stringify({
+        url,
+        prefix: 'telematics/v1',
+        seconds: LATENCY_S,
+        rate: LATENCY_RATE,
+        connections: CONNECTIONS,
+        terminals: TERMINALS,
+        seqStart: aPub.seqEnd,
+      } satisfies PublishJob),
+    ]);
+    const bPub = await b.result;
+    const bDeadline = Date.now() + 120_000;
+    while (committed < bBase + bPub.acked && Date.now() < bDeadline) await sleep(100);
+    phase = 'idle';
+    const bRate = bPub.sent / bPub.seconds;
+    const sorted = latencies.slice(0, nLatency).sort();
+
+    const published = aPub.acked + bPub.acked;
+    const { rows: stored } = await db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM positions WHERE seq IS NOT NULL AND seq < $1`,
+      [bPub.seqEnd],
+    );
+    const { rows: rejected } = await db.query<{ n: string }>('SELECT count(*) AS n FROM rejected_messages');
+    const loss = published - Number(stored[0].n);
+
+    // (C) the broker alone
+    gateway.kill('SIGTERM');
+    await new Promise((r) => gateway!.once('exit', r));
+    gateway = undefined;
+    let counterReady!: () => void;
+    const ready = new Promise<void>((r) => (counterReady = r));
+    const counter = runChild<{ received: number; seconds: number }>(['counter', url], () => counterReady());
+    await ready;
+    const c = runChild<{ sent: number; acked: number; seconds: number }>([
+      'publisher',
+      JSON.stringify({
+        url,
+        prefix: 'bench/raw',
+        seconds: RAW_S,
+        rate: 0,
+        connections: CONNECTIONS,
+        terminals: TERMINALS,
+        seqStart: 0,
+      } satisfies PublishJob),
+    ]);
+    const cPub = await c.result;
+    await sleep(3000);
+    counter.child.send('stop');
+    const raw = await counter.result;
+    const rawRate = raw.received / raw.seconds;
+    await observer.endAsync();
+
+    const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+    const load = loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / ');
+    const table = [
+      ['measure', 'value'],
+      ['machine', machine],
+      ['load average at the end (1 / 5 / 15 min)', load],
+      ['terminals (topics) / publisher connections', `${fmt(TERMINALS)} / ${CONNECTIONS}`],
+      [`A: published in ${THROUGHPUT_S} s (QoS 1, acked by broker)`, fmt(aPub.acked)],
+      ['A: publish rate, positions/s', fmt(aPub.acked / aPub.seconds)],
+      ['A: committed end to end during the publishing window, positions/s', fmt(sustained)],
+      ['A: median of per-second commit counts (s 5…end)', fmt(medianPerSecond)],
+      ['A: all committed / time to last commit, positions/s', fmt(overall)],
+      [`B: paced publish rate, positions/s`, fmt(bRate)],
+      ['B: publish → commit p50, ms', fmt(quantile(sorted, 0.5))],
+      ['B: publish → commit p99, ms', fmt(quantile(sorted, 0.99))],
+      ['B: publish → commit max, ms', fmt(sorted[sorted.length - 1] ?? NaN)],
+      [
+        'A: CPU s per 1,000 positions — gateway / broker / PostgreSQL / publisher / hand-off observer',
+        [
+          cpuPer1000(cpuAfter.gateway - cpuBefore.gateway),
+          cpuPer1000(cpuAfter.broker - cpuBefore.broker),
+          cpuPer1000(cpuAfter.postgres - cpuBefore.postgres),
+          cpuPer1000(cpuPublisher),
+          cpuPer1000(cpuAfter.observer - cpuBefore.observer),
+        ].join(' / '),
+      ],
+      ['loss (published − stored), A+B', fmt(loss)],
+      ['rejected messages', rejected[0].n],
+      ['broker dropped ($SYS counter)', fmt(dropped)],
+      [`C: raw broker rate (publisher → counting subscriber, ${RAW_S} s), msg/s`, fmt(rawRate)],
+      ['C: raw publish rate, msg/s', fmt(cPub.acked / cPub.seconds)],
+      ['ratio A (committed in window) / C (raw)', `${((sustained / rawRate) * 100).toFixed(0)} %`],
+    ];
+    process.stdout.write(`\n${table.map(([k, v]) => `| ${k} | ${v} |`).join('\n')}\n`);
+  } finally {
+    gateway?.kill('SIGKILL');
+    broker?.kill('SIGTERM');
+    await db.end();
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
+    await admin.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const role = process.argv[2];
+if (role === 'publisher') await runPublisher(JSON.parse(process.argv[3]) as PublishJob);
+else if (role === 'counter') await runCounter(process.argv[3]);
+else {
+  await main();
+  process.exit(0);
+}

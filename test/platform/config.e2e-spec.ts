@@ -1,0 +1,96 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '#app/config';
+
+const MAIN = join(process.cwd(), 'dist', 'apps', 'api', 'src', 'main.js');
+
+function run(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN], {
+      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    });
+  });
+}
+
+describe('start-up refuses a bad configuration', () => {
+  it('stops the API with a non-zero exit and names every bad variable', async () => {
+    expect(existsSync(MAIN)).toBe(true);
+    const { code, stderr } = await run({ PORT: 'abc', DATABASE_URL: 'mysql://x' });
+    expect(code).not.toBe(0);
+    expect(code).not.toBeNull();
+    expect(stderr).toMatch(/PORT must be a whole number from 0 to 65535, got "abc"/);
+    expect(stderr).toMatch(/DATABASE_URL must start with postgres:\/\/ or postgresql:\/\//);
+  });
+});
+
+describe('loadConfig', () => {
+  it('gives the documented defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      databaseUrl: undefined,
+      mqttUrl: undefined,
+      embeddedMqttPort: 1883,
+      tzPolicy: 'Asia/Shanghai',
+      adminPassword: undefined,
+    });
+    expect(config.dataDir).toBe(join(process.cwd(), 'data'));
+  });
+
+  it('reads the operators’ variables', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      DATABASE_URL: 'postgres://u@db:5432/oversight',
+      MQTT_URL: 'mqtt://broker:1883',
+      EMBEDDED_MQTT_PORT: '2883',
+      DATA_DIR: '/var/lib/oversight',
+      ADMIN_PASSWORD: 'long-enough-password',
+      TZ_POLICY: 'Asia/Urumqi',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      databaseUrl: 'postgres://u@db:5432/oversight',
+      mqttUrl: 'mqtt://broker:1883',
+      embeddedMqttPort: 2883,
+      dataDir: '/var/lib/oversight',
+      adminPassword: 'long-enough-password',
+      tzPolicy: 'Asia/Urumqi',
+    });
+  });
+
+  it.each([
+    ['PORT', '70000', /PORT must be a whole number from 0 to 65535/],
+    ['PORT', '3.5', /PORT must be a whole number/],
+    ['DATABASE_URL', 'mysql://x', /DATABASE_URL must start with postgres:\/\//],
+    ['DATABASE_URL', 'not a url', /DATABASE_URL is not a valid URL/],
+    ['MQTT_URL', 'http://broker', /MQTT_URL must start with mqtt:\/\//],
+    ['TZ_POLICY', 'Mars/Olympus', /TZ_POLICY must be an IANA time zone/],
+    ['ADMIN_PASSWORD', 'short', /ADMIN_PASSWORD must be at least 8 characters/],
+    ['OFFLINE_AFTER_SECONDS', '1', /OFFLINE_AFTER_SECONDS must be a whole number from 10/],
+    ['AUDIT_SAMPLE_RATE', '0.05', /AUDIT_SAMPLE_RATE must not be below 0.1/],
+  ])('refuses %s=%j with a message naming it', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('lists every problem at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toHaveLength(3);
+    expect((error as ConfigError).problems.join('\n')).toMatch(/PORT[\s\S]*DATABASE_URL[\s\S]*LOG_LEVEL/);
+  });
+});
