@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
@@ -10,7 +11,13 @@ import { AuthService } from './auth.service.js';
   imports: [
     JwtModule.registerAsync({
       inject: [INFRA],
-      useFactory: (infra: Infrastructure) => ({ secret: infra.jwtSecret, signOptions: { algorithm: 'HS256' } }),
+      // A KeyObject (which the module typings predate) with a fixed algorithm: given a plain string, the JWT library first tries it as a public
+      // key and builds an exception on every verification.
+      useFactory: (infra: Infrastructure) => ({
+        secret: createSecretKey(Buffer.from(infra.jwtSecret, 'utf8')) as unknown as string,
+        signOptions: { algorithm: 'HS256' },
+        verifyOptions: { algorithms: ['HS256'] },
+      }),
     }),
   ],
   providers: [AuthService, { provide: APP_GUARD, useClass: AuthGuard }],

@@ -79,7 +79,12 @@ export class AuthService implements OnApplicationBootstrap {
     );
     const key = rows[0];
     if (!key) return null;
-    await this.db.query('UPDATE api_keys SET last_used_at = now() WHERE id = $1', [key.id]);
+    // Recording every use would make all calls with one key queue on that row; a minute's precision is enough.
+    await this.db.query(
+      `UPDATE api_keys SET last_used_at = now()
+       WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+      [key.id],
+    );
     return { kind: 'api-key', id: key.id, name: key.name, roles: key.roles, unitId: null };
   }
 }
