@@ -1,50 +1,14 @@
+import { utcOffsetMinutes } from '#app/calendar';
+
 /**
- * Wall-clock time in the policy zone, fast enough to run once per position: the zone's offset is looked
- * up through Intl once per hour of UTC time and cached, the rest is arithmetic.
+ * Wall-clock time in the policy zone, fast enough to run once per position: the zone's offset comes from
+ * the calendar's cached lookup, the rest is arithmetic.
  */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-const offsets = new Map<string, Map<number, number>>();
-const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** Milliseconds to add to a UTC instant to read the policy zone's wall clock. */
+/** Milliseconds to add to a UTC instant to read the policy zone's wall clock (cached per quarter hour). */
 export function zoneOffsetMs(t: number, timeZone: string): number {
-  let zone = offsets.get(timeZone);
-  if (!zone) {
-    zone = new Map();
-    offsets.set(timeZone, zone);
-  }
-  const hour = Math.floor(t / HOUR);
-  let offset = zone.get(hour);
-  if (offset === undefined) {
-    const start = hour * HOUR;
-    const parts: Record<string, number> = {};
-    for (const p of formatter(timeZone).formatToParts(new Date(start))) {
-      if (p.type !== 'literal') parts[p.type] = Number(p.value);
-    }
-    offset = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second) - start;
-    if (zone.size > 100_000) zone.clear();
-    zone.set(hour, offset);
-  }
-  return offset;
+  return utcOffsetMinutes(t, timeZone) * 60_000;
 }
 
 export interface LocalClock {
