@@ -56,27 +56,34 @@ export class HistoryService {
 
   /** Appends inside the caller's transaction, so the change and its history commit together. */
   async append(manager: EntityManager, entry: HistoryEntry): Promise<void> {
+    await this.appendMany(manager, [entry]);
+  }
+
+  /** Appends several entries in order with one lock, one read of the chain's head and one INSERT. */
+  async appendMany(manager: EntityManager, entries: HistoryEntry[]): Promise<void> {
+    if (entries.length === 0) return;
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error('HistoryService.append must run inside the transaction that makes the change');
     }
     await manager.query('SELECT pg_advisory_xact_lock($1)', [HISTORY_LOCK]);
     const last: { hash: string }[] = await manager.query('SELECT hash FROM history ORDER BY seq DESC LIMIT 1');
-    const prevHash = last[0]?.hash ?? GENESIS_HASH;
+    let prevHash = last[0]?.hash ?? GENESIS_HASH;
     // Millisecond precision, so the time read back is the time hashed.
     const at = new Date();
+    const values: unknown[] = [];
+    const rows: string[] = [];
+    for (const entry of entries) {
+      const hash = entryHash(prevHash, at, entry);
+      const n = values.length;
+      rows.push(`($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8})`);
+      values.push(at, entry.entityType, entry.entityId, entry.action, entry.actor);
+      values.push(JSON.stringify(entry.data ?? null), prevHash, hash);
+      prevHash = hash;
+    }
+    // seq follows the order of the VALUES list, which is the order of the chain.
     await manager.query(
-      `INSERT INTO history (at, entity_type, entity_id, action, actor, data, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [
-        at,
-        entry.entityType,
-        entry.entityId,
-        entry.action,
-        entry.actor,
-        JSON.stringify(entry.data ?? null),
-        prevHash,
-        entryHash(prevHash, at, entry),
-      ],
+      `INSERT INTO history (at, entity_type, entity_id, action, actor, data, prev_hash, hash) VALUES ${rows.join(', ')}`,
+      values,
     );
   }
 

@@ -110,8 +110,9 @@ export class DecisionHistoryAppender implements OnApplicationBootstrap, OnApplic
          ORDER BY checked_at, check_id LIMIT ${BATCH}
          FOR UPDATE SKIP LOCKED`,
       );
-      for (const row of rows) {
-        await this.history.append(m, {
+      await this.history.appendMany(
+        m,
+        rows.map((row) => ({
           entityType: 'payment_check',
           entityId: row.check_id,
           action: 'decided',
@@ -127,8 +128,8 @@ export class DecisionHistoryAppender implements OnApplicationBootstrap, OnApplic
             reasons: row.reasons.map((r) => r.code),
             checkedAt: new Date(row.checked_at).toISOString(),
           },
-        });
-      }
+        })),
+      );
       if (rows.length > 0) {
         await m.query('UPDATE payment_checks SET history_appended = true WHERE check_id = ANY ($1::uuid[])', [
           rows.map((r) => r.check_id),
