@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { PageQueryDto } from '../common/page-query.dto.js';
 import {
   CASE_STATUSES,
   OUTCOMES,
@@ -14,7 +14,7 @@ const OUTCOME_CODES = Object.keys(OUTCOMES);
 const SANCTION_CODES = Object.keys(SANCTION_KINDS);
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-export class ListCasesQueryDto {
+export class ListCasesQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: CASE_STATUSES })
   @IsOptional()
   @IsIn(CASE_STATUSES)
@@ -55,21 +55,6 @@ export class ListCasesQueryDto {
   @IsOptional()
   @Matches(DAY, { message: 'to must be a date YYYY-MM-DD' })
   to?: string;
-
-  @ApiPropertyOptional({ default: 50, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit: number = 50;
-
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset: number = 0;
 }
 
 export class TransitionDto {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { PageQueryDto } from '../common/page-query.dto.js';
 import { EXPENSE_TYPES } from './check-request.js';
 import { REASON_CODES } from './reasons.js';
 
@@ -43,7 +43,7 @@ export class CheckResponseDto {
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-export class ListChecksQueryDto {
+export class ListChecksQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'plate, compared after normalising' })
   @IsOptional()
   @IsString()
@@ -64,19 +64,4 @@ export class ListChecksQueryDto {
   @IsOptional()
   @Matches(DAY, { message: 'to must be a date YYYY-MM-DD' })
   to?: string;
-
-  @ApiPropertyOptional({ default: 50, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit: number = 50;
-
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset: number = 0;
 }
