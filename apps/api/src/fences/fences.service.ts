@@ -251,20 +251,7 @@ export class FencesService {
       `INSERT INTO fences (name, kind, coordinate_system, shape_type, source_geometry, geometry, radius_m, width_m,
                            speed_limit_kmh, vehicle_ids, unit_ids, active)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ${COLUMNS}`,
-      [
-        input.name,
-        input.kind,
-        input.coordinateSystem,
-        v.shapeType,
-        JSON.stringify(v.source),
-        JSON.stringify(v.wgs84),
-        v.radiusM,
-        v.widthM,
-        input.speedLimitKmh ?? null,
-        v.vehicleIds,
-        v.unitIds,
-        input.active ?? true,
-      ],
+      fenceParams(input, v),
     );
     return rows[0];
   }
@@ -275,21 +262,7 @@ export class FencesService {
               geometry = $7, radius_m = $8, width_m = $9, speed_limit_kmh = $10, vehicle_ids = $11, unit_ids = $12,
               active = $13, updated_at = now()
         WHERE id = $1 RETURNING ${COLUMNS}`,
-      [
-        id,
-        input.name,
-        input.kind,
-        input.coordinateSystem,
-        v.shapeType,
-        JSON.stringify(v.source),
-        JSON.stringify(v.wgs84),
-        v.radiusM,
-        v.widthM,
-        input.speedLimitKmh ?? null,
-        v.vehicleIds,
-        v.unitIds,
-        input.active ?? true,
-      ],
+      [id, ...fenceParams(input, v)],
     )) as [FenceRow[], number];
     return rows[0];
   }
@@ -356,4 +329,22 @@ function featureInput(
     active: typeof p.active === 'boolean' ? p.active : true,
   };
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value };
+}
+
+/** The stored columns of a fence in the order both INSERT and UPDATE list them (name … active). */
+function fenceParams(input: FenceInput, v: PreparedValues): unknown[] {
+  return [
+    input.name,
+    input.kind,
+    input.coordinateSystem,
+    v.shapeType,
+    JSON.stringify(v.source),
+    JSON.stringify(v.wgs84),
+    v.radiusM,
+    v.widthM,
+    input.speedLimitKmh ?? null,
+    v.vehicleIds,
+    v.unitIds,
+    input.active ?? true,
+  ];
 }
