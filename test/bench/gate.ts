@@ -29,6 +29,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 /** `api-key` (how the finance system calls) or `token` (a signed-in finance user). */
 const AUTH = process.env.BENCH_AUTH ?? 'api-key';
+/** BENCH_TIMELINE=1 prints the slowest request of each 250 ms of the run: where the tail comes from. */
+const TIMELINE = process.env.BENCH_TIMELINE === '1';
 /** One car in ten has a terminal that went silent five days ago. */
 const SILENT_EVERY = 10;
 const DAY_MS = 86_400_000;
@@ -61,7 +63,10 @@ async function onServer(sql: string): Promise<void> {
   }
 }
 
-/** Demo fleet plus positions every 5 minutes over the last 4 days (1 in 10 terminals silent for 5 days). */
+/**
+ * Demo fleet plus positions every 5 minutes over the last 4 days (1 in 10 terminals silent for 5 days) and a
+ * year of earlier payment decisions.
+ */
 async function seed(url: string): Promise<{ bearer: string }> {
   await runMigrations(url);
   const pool = new pg.Pool({ connectionString: url, max: 2 });
@@ -76,6 +81,17 @@ async function seed(url: string): Promise<{ bearer: string }> {
        CROSS JOIN generate_series($2::timestamptz - interval '4 days', $2::timestamptz, interval '5 minutes') t
        WHERE b.terminal_id = ANY ($1)`,
       [live, new Date(now)],
+    );
+    // A year of earlier decisions (one invoice per car about every four days), as a running system has:
+    // the decision log's plans are those of a table with history, not of an empty one.
+    await pool.query(
+      `INSERT INTO payment_checks (plate_number, plate_normalized, vehicle_id, unit_name, expense_type, amount,
+         invoice_no, expense_date, decision, reasons, checked_at, checked_by, history_appended)
+       SELECT v.plate_number, v.plate_normalized, v.id, u.name, 'fuel', 100 + (d % 400),
+         'HIST-' || v.plate_normalized || '-' || d, ($1::timestamptz - make_interval(days => d))::date,
+         'allow', '[]', $1::timestamptz - make_interval(days => d), 'finance-system', true
+       FROM vehicles v JOIN units u ON u.id = v.unit_id CROSS JOIN generate_series(4, 365, 4) d`,
+      [new Date(now)],
     );
     await pool.query('ANALYZE');
     if (AUTH === 'api-key') {
@@ -166,6 +182,16 @@ async function databaseBackends(url: string): Promise<number[]> {
   }
 }
 
+function printTimeline(timeline: [number, number][]): void {
+  const slots = new Map<number, number>();
+  for (const [at, ms] of timeline) {
+    const slot = Math.floor(at / 250);
+    slots.set(slot, Math.max(slots.get(slot) ?? 0, ms));
+  }
+  const slow = [...slots].filter(([, ms]) => ms > 20).map(([slot, ms]) => `${(slot / 4).toFixed(2)}s:${ms.toFixed(0)}`);
+  console.log(`250 ms slots with a request over 20 ms (${slow.length} of ${slots.size}): ${slow.join(' ')}`);
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -210,6 +236,8 @@ async function drive(port: number, bearer: string, apiPid: number | undefined, d
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const next = makeMix();
   const latencies: number[] = [];
+  /** [ms after the start, latency ms] of each request, for BENCH_TIMELINE. */
+  const timeline: [number, number][] = [];
   const statuses = new Map<string, number>();
   const kinds = new Map<string, number>();
   const decisions = new Map<string, number>();
@@ -235,6 +263,7 @@ async function drive(port: number, bearer: string, apiPid: number | undefined, d
               .then((res) => {
                 if (!record) return;
                 latencies.push(performance.now() - dueAt);
+                if (TIMELINE) timeline.push([dueAt - start, performance.now() - dueAt]);
                 statuses.set(String(res.status), (statuses.get(String(res.status)) ?? 0) + 1);
                 kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
                 if (res.status === 200) {
@@ -268,6 +297,7 @@ async function drive(port: number, bearer: string, apiPid: number | undefined, d
   const dbCpuSeconds = backends.reduce((sum, pid, i) => sum + (cpuSeconds(pid) - dbBefore[i] || 0), 0);
   agent.destroy();
   latencies.sort((a, b) => a - b);
+  if (TIMELINE) printTimeline(timeline);
   return { latencies, statuses, kinds, decisions, errors, elapsed, maxInFlight, apiCpuSeconds, dbCpuSeconds };
 }
 
@@ -283,6 +313,8 @@ async function main(): Promise<void> {
 
     const adminPassword = newSecret(12);
     child = fork(fileURLToPath(import.meta.url), ['serve'], {
+      // e.g. BENCH_API_NODE_FLAGS="--cpu-prof --cpu-prof-dir=prof" to see where the API's time goes.
+      execArgv: [...process.execArgv, ...(process.env.BENCH_API_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])],
       env: { ...process.env, BENCH_DATABASE_URL: url, BENCH_ADMIN_PASSWORD: adminPassword },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

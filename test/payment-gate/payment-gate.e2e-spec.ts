@@ -101,7 +101,7 @@ describe('payment gate', () => {
     expect(res.body.decision).toBe('deny');
     expect(res.body.vehicle).toBeNull();
     expect(res.body.reasons).toEqual([
-      { code: 'VEHICLE_NOT_REGISTERED', message: expect.stringContaining('苏NZ9999') },
+      { code: 'VEHICLE_NOT_REGISTERED', message: 'no official car with the plate 苏NZ9999 is registered' },
     ]);
   });
 
@@ -109,7 +109,9 @@ describe('payment gate', () => {
     const res = await check(request('苏N·A0002')).expect(200);
     expect(res.body.decision).toBe('deny');
     expect(res.body.reasons.map((r: { code: string }) => r.code)).toEqual(['TERMINAL_SILENT']);
-    expect(res.body.reasons[0].message).toContain('T-SILENT');
+    expect(res.body.reasons[0].message).toBe(
+      'terminal T-SILENT sent no accepted position in the 72 h up to the end of 2026-11-20',
+    );
   });
 
   it('counts a position at the last instant of the expense day (Asia/Shanghai) as within the window', async () => {
@@ -127,7 +129,10 @@ describe('payment gate', () => {
       'VEHICLE_DECOMMISSIONED',
       'NO_ACTIVE_TERMINAL',
     ]);
-    expect(after.body.reasons[0].message).toContain('2026-11-10');
+    expect(after.body.reasons.map((r: { message: string }) => r.message)).toEqual([
+      'the car was decommissioned on 2026-11-10, before the expense date',
+      'no terminal was bound to the car on 2026-11-20',
+    ]);
     const sameDay = await check(request('苏N·A0004', '2026-11-10')).expect(200);
     expect(sameDay.body).toMatchObject({ decision: 'allow', reasons: [] });
   });

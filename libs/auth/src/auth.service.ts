@@ -15,6 +15,12 @@ interface TokenClaims {
   unit: string | null;
 }
 
+/** How precisely an API key's last use is recorded. */
+const KEY_STAMP_MS = 60_000;
+/** How long a checked API key is trusted without asking the table again, and how many are kept. */
+const KEY_CACHE_MS = 5_000;
+const KEY_CACHE_MAX = 10_000;
+
 /** A well-formed argon2id hash of a random password: verifying against it costs as much as a real check. */
 let decoyHash: Promise<string> | undefined;
 
@@ -22,6 +28,10 @@ let decoyHash: Promise<string> | undefined;
 export class AuthService implements OnApplicationBootstrap {
   private readonly logger = new Logger('Auth');
   readonly throttle = new FailureThrottle();
+  /** API key id → when this process last stamped its last_used_at. */
+  private readonly keyStampedAt = new Map<string, number>();
+  /** API key hash → its principal, until when it is trusted without a look-up. */
+  private readonly keyCache = new Map<string, { principal: Principal; until: number }>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -72,19 +82,38 @@ export class AuthService implements OnApplicationBootstrap {
         return null;
       }
     }
-    // API keys are checked against the table on every call, so a revoked key stops working at once.
+    // A key is looked up in the table at most every few seconds (a round trip per call is most of what a
+    // payment-gate check costs); revoking through this service drops it from the cache at once.
+    const keyHash = hashSecret(bearer);
+    const now = Date.now();
+    const cached = this.keyCache.get(keyHash);
+    if (cached && cached.until > now) return cached.principal;
     const rows: { id: string; name: string; roles: Role[] }[] = await this.db.query(
       `SELECT id, name, roles FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
-      [hashSecret(bearer)],
+      [keyHash],
     );
     const key = rows[0];
-    if (!key) return null;
+    if (!key) {
+      this.keyCache.delete(keyHash);
+      return null;
+    }
     // Recording every use would make all calls with one key queue on that row; a minute's precision is enough.
-    await this.db.query(
-      `UPDATE api_keys SET last_used_at = now()
-       WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
-      [key.id],
-    );
-    return { kind: 'api-key', id: key.id, name: key.name, roles: key.roles, unitId: null };
+    if (now - (this.keyStampedAt.get(key.id) ?? -Infinity) >= KEY_STAMP_MS) {
+      this.keyStampedAt.set(key.id, now);
+      await this.db.query(
+        `UPDATE api_keys SET last_used_at = now()
+         WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+        [key.id],
+      );
+    }
+    const principal: Principal = { kind: 'api-key', id: key.id, name: key.name, roles: key.roles, unitId: null };
+    if (this.keyCache.size >= KEY_CACHE_MAX) this.keyCache.clear();
+    this.keyCache.set(keyHash, { principal, until: now + KEY_CACHE_MS });
+    return principal;
+  }
+
+  /** A key was revoked: it stops working here at once (other instances drop it within KEY_CACHE_MS). */
+  forgetApiKey(id: string): void {
+    for (const [hash, entry] of this.keyCache) if (entry.principal.id === id) this.keyCache.delete(hash);
   }
 }

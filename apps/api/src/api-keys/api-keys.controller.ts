@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Pars
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
-import { CurrentPrincipal, Roles, type Principal } from '#app/auth';
+import { AuthService, CurrentPrincipal, Roles, type Principal } from '#app/auth';
 import { hashSecret, newSecret } from '#app/crypto';
 import { ApiKeyEntity } from '#app/db';
 import { CreateApiKeyDto } from './api-keys.dto.js';
@@ -13,7 +13,10 @@ import { CreateApiKeyDto } from './api-keys.dto.js';
 @Controller('v1/api-keys')
 @Roles('admin')
 export class ApiKeysController {
-  constructor(@InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>) {}
+  constructor(
+    @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
+    private readonly auth: AuthService,
+  ) {}
 
   @Post()
   async create(@Body() body: CreateApiKeyDto, @CurrentPrincipal() principal: Principal) {
@@ -38,6 +41,7 @@ export class ApiKeysController {
   @HttpCode(204)
   async revoke(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
     const result = await this.keys.update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
+    this.auth.forgetApiKey(id);
     if (!result.affected) {
       const exists = await this.keys.existsBy({ id });
       if (!exists) throw new NotFoundException(`API key ${id} does not exist`);

@@ -7,7 +7,7 @@ import type { Reason } from './reasons.js';
 /** Entries written per transaction. */
 const BATCH = 200;
 /** Gather the decisions of a short while into one transaction rather than one each. */
-const GATHER_MS = 25;
+const GATHER_MS = 100;
 /** Also sweep now and then, for decisions of another instance or of a process that stopped mid-way. */
 const SWEEP_MS = 2_000;
 

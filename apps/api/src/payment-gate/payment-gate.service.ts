@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { PoolClient } from 'pg';
+import type { PoolClient, QueryResult } from 'pg';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '#app/config';
 import { normalizePlate } from '#app/db';
@@ -10,7 +10,7 @@ import { Clock } from './clock.js';
 import { DecisionHistoryAppender } from './decision-history.appender.js';
 import { CANNOT_DECIDE } from './fail-closed.filter.js';
 import { formatLocal, localDate } from './local-time.js';
-import { reason, type Reason } from './reasons.js';
+import { REASON_TEMPLATES, type Reason } from './reasons.js';
 
 /** A slow database must not hold a payment run: each statement, and the whole decision, have a deadline. */
 const STATEMENT_TIMEOUT_MS = 2_000;
@@ -51,17 +51,6 @@ interface CheckRow {
   checked_by: string;
 }
 
-/** What the registry and the positions say about the car on the expense day. */
-interface VehicleFacts {
-  id: string;
-  plate_normalized: string;
-  unit_name: string;
-  decommissioned_on: string | null;
-  /** The terminal bound to the car that day, if any. */
-  terminal_id: string | null;
-  heard: boolean;
-}
-
 export interface CheckFilter {
   plate?: string;
   decision?: 'allow' | 'deny';
@@ -75,21 +64,26 @@ const CHECK_COLUMNS = `check_id, plate_number, plate_normalized, vehicle_id, uni
   invoice_no, expense_date::text AS expense_date, decision, reasons, checked_at, checked_by`;
 
 /**
- * Everything a decision reads, in one round trip: the earlier check of this invoice (the same request
- * first), the car as registered, the terminal bound to it on the expense day (the registry's rule: the
- * binding with valid_from ≤ D ≤ valid_to, valid_to inclusive or open; the latest if two touch D), and
- * whether that terminal had an accepted position in the silence window ending with the expense day in the
- * policy zone: (day end − N h, day end]. The positions key (terminal_id, fix_time) makes that an index probe.
+ * The whole decision as one statement, run after the invoice's lock is held:
+ * - `earlier`: the earlier check of this invoice (the same request first);
+ * - `car`: the car as registered and the terminal bound to it on the expense day (the registry's rule: the
+ *   binding with valid_from ≤ D ≤ valid_to, valid_to inclusive or open; the latest if two touch D);
+ * - `heard`: whether that terminal had an accepted position in the silence window ending with the expense
+ *   day in the policy zone, (day end − N h, day end] — an index probe of the positions key;
+ * - the reasons in the contract's order, their messages filled from REASON_TEMPLATES (a constant of the statement);
+ * - the decision recorded unless the same request was decided before.
+ * It returns the recorded decision (`inserted`) or the earlier one (`earlier`).
  */
-const READ_FACTS = `
+const decideStatement = (templates: string) => `
   WITH earlier AS (
-    SELECT ${CHECK_COLUMNS}, (plate_normalized = $2 AND expense_type = $3 AND amount = $4::numeric) AS same
+    SELECT ${CHECK_COLUMNS}, (plate_normalized = $2 AND expense_type = $3 AND amount = $4) AS same
     FROM payment_checks WHERE invoice_no = $1
     ORDER BY same DESC LIMIT 1
   ), car AS (
-    SELECT v.id, v.plate_normalized, u.name AS unit_name, v.decommissioned_on::text AS decommissioned_on,
+    SELECT v.id, u.name AS unit_name, to_char(v.decommissioned_on, 'YYYY-MM-DD') AS decommissioned_on,
+           v.decommissioned_on < $5 AS decommissioned,
            (SELECT b.terminal_id FROM terminal_bindings b
-            WHERE b.vehicle_id = v.id AND b.valid_from <= $5::date AND (b.valid_to IS NULL OR b.valid_to >= $5::date)
+            WHERE b.vehicle_id = v.id AND b.valid_from <= $5 AND (b.valid_to IS NULL OR b.valid_to >= $5)
             ORDER BY b.valid_from DESC LIMIT 1) AS terminal_id
     FROM vehicles v JOIN units u ON u.id = v.unit_id
     WHERE v.plate_normalized = $2
@@ -97,11 +91,53 @@ const READ_FACTS = `
     SELECT car.*,
            EXISTS (SELECT 1 FROM positions p
                    WHERE p.terminal_id = car.terminal_id
-                     AND p.fix_time > w.day_end - make_interval(hours => $7::int)
+                     AND p.fix_time > w.day_end - make_interval(hours => $7)
                      AND p.fix_time <= w.day_end) AS heard
-    FROM car, (SELECT (($5::date + 1)::timestamp AT TIME ZONE $6::text) AS day_end) w
+    FROM car, (SELECT (($5 + 1)::timestamp AT TIME ZONE $6) AS day_end) w
+  ), found AS (
+    SELECT f.*, ARRAY_REMOVE(ARRAY[
+             CASE WHEN f.id IS NULL THEN 'VEHICLE_NOT_REGISTERED' END,
+             CASE WHEN f.decommissioned THEN 'VEHICLE_DECOMMISSIONED' END,
+             CASE WHEN f.id IS NOT NULL AND f.terminal_id IS NULL THEN 'NO_ACTIVE_TERMINAL' END,
+             CASE WHEN f.terminal_id IS NOT NULL AND NOT f.heard THEN 'TERMINAL_SILENT' END,
+             CASE WHEN EXISTS (SELECT 1 FROM earlier) THEN 'INVOICE_REUSED' END
+           ], NULL) AS codes
+    FROM (SELECT 1) one LEFT JOIN facts f ON true
+  ), ins AS (
+    INSERT INTO payment_checks (plate_number, plate_normalized, vehicle_id, unit_name, expense_type, amount,
+                                invoice_no, expense_date, decision, reasons, checked_at, checked_by)
+    SELECT $8, $2, found.id, found.unit_name, $3, $4, $1, $5,
+           CASE WHEN cardinality(found.codes) = 0 THEN 'allow' ELSE 'deny' END,
+           COALESCE((SELECT jsonb_agg(jsonb_build_object('code', r.code, 'message',
+                       replace(replace(replace(replace(replace(${templates}::jsonb ->> r.code,
+                         '{plate}', $2), '{expenseDate}', to_char($5, 'YYYY-MM-DD')),
+                         '{decommissionedOn}', COALESCE(found.decommissioned_on, '')),
+                         '{silentHours}', $7::text), '{terminalId}', COALESCE(found.terminal_id, '')))
+                       ORDER BY r.n)
+                     FROM unnest(found.codes) WITH ORDINALITY AS r(code, n)), '[]'::jsonb),
+           $9, $10
+    FROM found
+    WHERE NOT EXISTS (SELECT 1 FROM earlier WHERE same)
+    RETURNING ${CHECK_COLUMNS}
   )
-  SELECT (SELECT row_to_json(e) FROM earlier e) AS earlier, (SELECT row_to_json(f) FROM facts f) AS vehicle`;
+  SELECT (SELECT row_to_json(i) FROM ins i) AS inserted, (SELECT row_to_json(e) FROM earlier e WHERE e.same) AS earlier`;
+
+/** Connections on which the decision statement is prepared (a new pooled connection prepares it once). */
+const preparedOn = new WeakSet<PoolClient>();
+
+async function prepareDecision(client: PoolClient): Promise<void> {
+  if (preparedOn.has(client)) return;
+  // Planning the statement costs the database far more than running it, so it is planned once per connection.
+  await client.query(
+    `PREPARE payment_gate_decide (text, text, text, numeric, date, text, int, text, timestamptz, text) AS ` +
+      decideStatement(client.escapeLiteral(JSON.stringify(REASON_TEMPLATES))),
+  );
+  preparedOn.add(client);
+}
+
+function literal(client: PoolClient, value: string | number): string {
+  return typeof value === 'number' ? String(Math.trunc(value)) : client.escapeLiteral(value);
+}
 
 /** The per-invoice lock key: the first 32 bits of the invoice number's SHA-256. */
 export function invoiceLockKey(invoiceNo: string): number {
@@ -133,41 +169,17 @@ export class PaymentGateService {
   }
 
   /**
-   * A plain transaction on one pooled connection, with named (prepared) statements: planning the read
-   * costs the database far more than running it. The first round trip opens the transaction, sets the
-   * deadline for every later statement and takes the invoice's lock: of two identical requests at once,
-   * the second waits there and then finds the first one's decision.
+   * One round trip on one pooled connection: the transaction, the deadline for every later statement, the
+   * invoice's lock (of two identical requests at once, the second waits there and then finds the first one's
+   * decision), the decision statement and the COMMIT travel as one simple-protocol message, values as quoted
+   * literals. An error skips the rest of the message, so the COMMIT only runs after a decision.
    */
   private async decideInTransaction(request: CheckRequest, actor: string): Promise<CheckRow & { fresh?: boolean }> {
     const runner = this.db.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;
     try {
-      await client.query(
-        `BEGIN; SET LOCAL statement_timeout = ${STATEMENT_TIMEOUT_MS}; ` +
-          `SELECT pg_advisory_xact_lock(${INVOICE_LOCK_SPACE}, ${invoiceLockKey(request.invoiceNo)})`,
-      );
-      const row = await this.decide(client, request, actor);
-      await client.query('COMMIT');
-      return row;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      await runner.release();
-    }
-  }
-
-  private async decide(
-    client: PoolClient,
-    request: CheckRequest,
-    actor: string,
-  ): Promise<CheckRow & { fresh?: boolean }> {
-    const {
-      rows: [read],
-    } = await client.query<{ earlier: (CheckRow & { same: boolean }) | null; vehicle: VehicleFacts | null }>({
-      name: 'payment-gate-read-facts',
-      text: READ_FACTS,
-      values: [
+      await prepareDecision(client);
+      const values = [
         request.invoiceNo,
         request.plateNormalized,
         request.expenseType,
@@ -175,55 +187,24 @@ export class PaymentGateService {
         request.expenseDate,
         this.config.tzPolicy,
         this.config.terminalSilentHours,
-      ],
-    });
-    if (read.earlier?.same) return read.earlier;
-    const vehicle = read.vehicle ?? undefined;
-    const reasons = this.reasons(request, vehicle, read.earlier !== null);
-    const { rows: inserted } = await client.query<CheckRow>({
-      name: 'payment-gate-record',
-      text: `INSERT INTO payment_checks (plate_number, plate_normalized, vehicle_id, unit_name, expense_type, amount,
-                                         invoice_no, expense_date, decision, reasons, checked_at, checked_by)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-             RETURNING ${CHECK_COLUMNS}`,
-      values: [
         request.plateNumber,
-        request.plateNormalized,
-        vehicle?.id ?? null,
-        vehicle?.unit_name ?? null,
-        request.expenseType,
-        request.amount,
-        request.invoiceNo,
-        request.expenseDate,
-        reasons.length === 0 ? 'allow' : 'deny',
-        JSON.stringify(reasons),
-        this.clock.now(),
+        this.clock.now().toISOString(),
         actor,
-      ],
-    });
-    return { ...inserted[0], fresh: true };
-  }
-
-  private reasons(request: CheckRequest, vehicle: VehicleFacts | undefined, invoiceSeen: boolean): Reason[] {
-    const facts = {
-      plate: request.plateNormalized,
-      expenseDate: request.expenseDate,
-      decommissionedOn: vehicle?.decommissioned_on,
-      silentHours: this.config.terminalSilentHours,
-      terminalId: vehicle?.terminal_id,
-    };
-    const out: Reason[] = [];
-    if (!vehicle) {
-      out.push(reason('VEHICLE_NOT_REGISTERED', facts));
-    } else {
-      if (vehicle.decommissioned_on !== null && vehicle.decommissioned_on < request.expenseDate) {
-        out.push(reason('VEHICLE_DECOMMISSIONED', facts));
-      }
-      if (vehicle.terminal_id === null) out.push(reason('NO_ACTIVE_TERMINAL', facts));
-      else if (!vehicle.heard) out.push(reason('TERMINAL_SILENT', facts));
+      ];
+      const results = (await client.query(
+        `BEGIN; SET LOCAL statement_timeout = ${STATEMENT_TIMEOUT_MS}; ` +
+          `SELECT pg_advisory_xact_lock(${INVOICE_LOCK_SPACE}, ${invoiceLockKey(request.invoiceNo)}); ` +
+          `EXECUTE payment_gate_decide (${values.map((v) => literal(client, v)).join(', ')}); COMMIT`,
+      )) as unknown as QueryResult[];
+      const decided = results[3].rows[0] as { inserted: CheckRow | null; earlier: CheckRow | null };
+      if (decided.inserted) return { ...decided.inserted, fresh: true };
+      return decided.earlier!;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
     }
-    if (invoiceSeen) out.push(reason('INVOICE_REUSED', facts));
-    return out;
   }
 
   async list(filter: CheckFilter): Promise<{ items: CheckRecordView[]; total: number; limit: number; offset: number }> {

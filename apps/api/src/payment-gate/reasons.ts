@@ -13,24 +13,18 @@ export interface Reason {
   message: string;
 }
 
-export interface ReasonFacts {
-  plate: string;
-  expenseDate: string;
-  decommissionedOn?: string | null;
-  silentHours: number;
-  terminalId?: string | null;
-}
+/** The facts a message may name, as `{plate}`, `{expenseDate}`, … in its template. */
+export const REASON_PLACEHOLDERS = ['plate', 'expenseDate', 'decommissionedOn', 'silentHours', 'terminalId'] as const;
 
-const MESSAGES: { [code in ReasonCode]: (f: ReasonFacts) => string } = {
-  VEHICLE_NOT_REGISTERED: (f) => `no official car with the plate ${f.plate} is registered`,
-  VEHICLE_DECOMMISSIONED: (f) => `the car was decommissioned on ${f.decommissionedOn}, before the expense date`,
-  NO_ACTIVE_TERMINAL: (f) => `no terminal was bound to the car on ${f.expenseDate}`,
-  TERMINAL_SILENT: (f) =>
-    `terminal ${f.terminalId} sent no accepted position in the ${f.silentHours} h ` +
-    `up to the end of ${f.expenseDate}`,
-  INVOICE_REUSED: () => 'this invoice number was already checked for a different car, expense type or amount',
+/**
+ * Each code's message. The decision statement fills them in the database (the whole decision is one round
+ * trip), so they are templates rather than functions.
+ */
+export const REASON_TEMPLATES: { readonly [code in ReasonCode]: string } = {
+  VEHICLE_NOT_REGISTERED: 'no official car with the plate {plate} is registered',
+  VEHICLE_DECOMMISSIONED: 'the car was decommissioned on {decommissionedOn}, before the expense date',
+  NO_ACTIVE_TERMINAL: 'no terminal was bound to the car on {expenseDate}',
+  TERMINAL_SILENT:
+    'terminal {terminalId} sent no accepted position in the {silentHours} h up to the end of {expenseDate}',
+  INVOICE_REUSED: 'this invoice number was already checked for a different car, expense type or amount',
 };
-
-export function reason(code: ReasonCode, facts: ReasonFacts): Reason {
-  return { code, message: MESSAGES[code](facts) };
-}
