@@ -1,11 +1,12 @@
 // Detector benchmarks: fence point checks, rule-engine throughput with every rule on, and the latency from an
 // MQTT publish to a stored violation through a real Mosquitto, the gateway and the detector.
-import { spawn } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import pg from 'pg';
 import { OFFICIAL_SCHEDULES, PolicyCalendar, scheduleDays } from '#app/calendar';
@@ -222,26 +223,17 @@ export async function benchLatency(
        SELECT v.id, substr(v.plate_number, 2), CURRENT_DATE - 1 FROM v`,
       [terminals, hashSecret('bench'), unit[0].id],
     );
-    const config = loadConfig({
-      DATABASE_URL: databaseUrl,
-      MQTT_URL: `mqtt://127.0.0.1:${opts.port}`,
-      LOG_LEVEL: 'silent',
-      INGEST_CLIENT_ID: 'bench-gateway',
-      INGEST_FLUSH_MS: process.env.INGEST_FLUSH_MS ?? '10',
+    // The service (gateway and detector in one process, as `npm start` runs them) apart from the terminals
+    // and the observer, so neither's work delays the other's event loop.
+    const service = fork(fileURLToPath(import.meta.url), ['service'], {
+      env: { ...process.env, BENCH_SERVICE_DATABASE_URL: databaseUrl, BENCH_SERVICE_MQTT_PORT: String(opts.port) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    const infra = {
-      databaseUrl,
-      mqttUrl: config.mqttUrl!,
-      jwtSecret: 'x'.repeat(48),
-      embeddedDatabase: false,
-      embeddedBroker: false,
-      stop: async () => undefined,
-    };
-    const gateway = await createGatewayContext(config, infra);
-    closers.unshift(() => gateway.close());
-    const detector = await createDetectorApp(config, infra, { silentSweepMs: 0 });
-    await detector.listen();
-    closers.unshift(() => detector.close());
+    closers.unshift(() => stopService(service));
+    await new Promise<void>((ready, failed) => {
+      service.once('message', () => ready());
+      service.once('exit', (code) => failed(new Error(`the service exited with ${code}`)));
+    });
     const clients = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
         mqtt.connectAsync(`mqtt://127.0.0.1:${opts.port}`, { clientId: `bench-pub-${i}`, protocolVersion: 5 }),
@@ -324,7 +316,7 @@ export async function benchLatency(
       .filter(([k]) => seenAt.has(k))
       .map(([k, t]) => seenAt.get(k)! - t)
       .sort((a, b) => a - b);
-    const engineStats = detector.get(DetectionEngine).stats;
+    const engineStats = await serviceStats(service);
     const stored = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM positions')).rows[0].n);
     return {
       cars: opts.cars,
@@ -349,26 +341,85 @@ export async function benchLatency(
   }
 }
 
+type EngineStats = DetectionEngine['stats'];
+
+/** Child process: the gateway and the detector on the benchmark's database and broker. */
+async function runService(): Promise<void> {
+  const databaseUrl = process.env.BENCH_SERVICE_DATABASE_URL!;
+  const config = loadConfig({
+    DATABASE_URL: databaseUrl,
+    MQTT_URL: `mqtt://127.0.0.1:${process.env.BENCH_SERVICE_MQTT_PORT}`,
+    LOG_LEVEL: 'silent',
+    INGEST_CLIENT_ID: 'bench-gateway',
+    INGEST_FLUSH_MS: process.env.INGEST_FLUSH_MS ?? '10',
+  });
+  const infra = {
+    databaseUrl,
+    mqttUrl: config.mqttUrl!,
+    jwtSecret: 'x'.repeat(48),
+    embeddedDatabase: false,
+    embeddedBroker: false,
+    stop: async () => undefined,
+  };
+  const gateway = await createGatewayContext(config, infra);
+  const detector = await createDetectorApp(config, infra, { silentSweepMs: 0 });
+  await detector.listen();
+  process.on('message', (message: string) => {
+    if (message === 'stats') process.send?.({ stats: detector.get(DetectionEngine).stats });
+    if (message === 'stop') {
+      void Promise.allSettled([detector.close(), gateway.close()]).then(() => process.exit(0));
+    }
+  });
+  process.send?.({ ready: true });
+}
+
+function serviceStats(service: ChildProcess): Promise<EngineStats> {
+  return new Promise((done) => {
+    service.once('message', (m: { stats: EngineStats }) => done(m.stats));
+    service.send('stats');
+  });
+}
+
+function stopService(service: ChildProcess): Promise<void> {
+  return new Promise((done) => {
+    if (service.exitCode !== null) return done();
+    const timer = setTimeout(() => service.kill('SIGKILL'), 10_000);
+    service.once('exit', () => {
+      clearTimeout(timer);
+      done();
+    });
+    service.send('stop');
+  });
+}
+
 // Dropping the benchmark database ends connections that pools still keep idle; that is expected here.
 process.on('uncaughtException', (error) => {
   if (/terminating connection/.test(String(error))) return;
   throw error;
 });
 const only = process.argv[2];
-const cpu = cpus()[0]?.model ?? 'unknown CPU';
-console.log(
-  `machine: ${cpus().length} × ${cpu}, node ${process.version}, load average ${loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' ')}`,
-);
-if (!only || only === 'fences') {
-  console.log(`fence point checks: ${JSON.stringify(benchFencePoints(10_000, 1_000_000))}`);
+if (only === 'service') {
+  await runService();
+} else {
+  await main();
 }
-if (!only || only === 'engine') console.log(`rule engine: ${JSON.stringify(benchRuleEngine())}`);
-if (!only || only === 'latency') console.log(`publish → stored violation: ${JSON.stringify(await benchLatency())}`);
-console.log(
-  `load average after: ${loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' ')}`,
-);
-process.exit(0);
+
+async function main(): Promise<void> {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  console.log(
+    `machine: ${cpus().length} × ${cpu}, node ${process.version}, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+  if (!only || only === 'fences') {
+    console.log(`fence point checks: ${JSON.stringify(benchFencePoints(10_000, 1_000_000))}`);
+  }
+  if (!only || only === 'engine') console.log(`rule engine: ${JSON.stringify(benchRuleEngine())}`);
+  if (!only || only === 'latency') console.log(`publish → stored violation: ${JSON.stringify(await benchLatency())}`);
+  console.log(
+    `load average after: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+  process.exit(0);
+}

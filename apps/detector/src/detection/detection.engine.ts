@@ -46,6 +46,8 @@ import {
 import { DETECTOR_OPTIONS, type DetectorOptions } from './detector.options.js';
 
 const HOUR = 3_600_000;
+/** Cars read from the table per cycle while hand-off news is waiting (see drain). */
+const SLOW_CARS_BETWEEN_FAST_CYCLES = 20;
 
 function recentAfter(
   before: Map<number, number> | undefined,
@@ -253,7 +255,10 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
 
   private async drain(): Promise<void> {
     while ((this.dirty.size > 0 || this.pending.size > 0) && !this.stopped) {
-      if (this.dirty.size === 0) {
+      // Fresh hand-off news first: a catch-up that marks the whole fleet (reading a minute of positions per
+      // car) must not hold up the findings of positions arriving now. Table reads go on in small slices
+      // between fast cycles while news keeps coming, in full batches when it does not.
+      if (this.pending.size > 0) {
         const entries = [...this.pending].slice(0, this.options.vehiclesPerCycle);
         for (const [id] of entries) this.pending.delete(id);
         try {
@@ -263,9 +268,10 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
           this.log.error({ err: error, vehicles: entries.length }, 'evaluation cycle failed');
           return;
         }
-        continue;
       }
-      const batch = [...this.dirty].slice(0, this.options.vehiclesPerCycle);
+      if (this.dirty.size === 0 || this.stopped) continue;
+      const slice = this.pending.size > 0 ? SLOW_CARS_BETWEEN_FAST_CYCLES : this.options.vehiclesPerCycle;
+      const batch = [...this.dirty].slice(0, slice);
       for (const id of batch) {
         this.dirty.delete(id);
         // The table has whatever the hand-off carried for these cars.
