@@ -242,7 +242,14 @@ async function main(): Promise<void> {
     await waitForPort(PORT);
     const url = `mqtt://127.0.0.1:${PORT}`;
 
-    const nodeFlags = process.env.BENCH_GATEWAY_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+    // The node flags `npm run start:gateway` uses, plus any given for the run (e.g. a CPU profile).
+    const startScript = (
+      JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+    ).scripts['start:gateway'];
+    const nodeFlags = [
+      ...startScript.split(' ').filter((word) => word.startsWith('--')),
+      ...(process.env.BENCH_GATEWAY_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+    ];
     gateway = spawn(process.execPath, [...nodeFlags, join(ROOT, 'dist/apps/gateway/src/main.js')], {
       env: {
         ...process.env,

@@ -67,9 +67,9 @@ export function toHandoffPosition(position: PositionRecord, vehicleId: string): 
   };
 }
 
-/** Groups positions into hand-off messages, each sorted by vehicle then fix time. */
+/** Groups positions into hand-off messages, each sorted by vehicle then fix time (sorts `positions` in place). */
 export function partitionForHandoff(positions: HandoffPosition[]): Map<string, HandoffBatch> {
-  const sorted = [...positions].sort((a, b) =>
+  const sorted = positions.sort((a, b) =>
     a.vehicleId === b.vehicleId ? a.fixTime - b.fixTime : a.vehicleId < b.vehicleId ? -1 : 1,
   );
   const batches = new Map<string, HandoffBatch>();

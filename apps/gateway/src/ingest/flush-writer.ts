@@ -40,8 +40,9 @@ export interface FlushTimings {
 
 export interface FlushOutcome {
   timings: FlushTimings;
-  /** The live state still to be written after this flush (empty when this flush wrote it). */
+  /** This flush's live state: already written when `liveWritten`, else to be carried to a later flush. */
   live: LiveStates;
+  liveWritten: boolean;
   accepted: AcceptedPosition[];
   inserted: number;
   duplicates: number;
@@ -109,7 +110,10 @@ export async function writeFlush(
       if (!state.online) state.at = receivedAt;
       state.online = true;
       for (const p of decoded.positions) {
-        const position: AcceptedPosition = { ...p, vehicleId: entry.vehicleId };
+        // Tagged in place (a copy per position was a tenth of the gateway's garbage); a retried flush sets
+        // the same value again.
+        const position = p as AcceptedPosition;
+        position.vehicleId = entry.vehicleId;
         accepted.push(position);
         if (!state.newest || position.fixTime > state.newest.fixTime) state.newest = position;
       }
@@ -123,10 +127,7 @@ export async function writeFlush(
       flushLive.set(terminalId, state);
     }
   }
-  // Merged into a copy: a flush that fails leaves the carried state as it was.
-  const live: LiveStates = new Map(pendingLive);
-  mergeLive(live, flushLive);
-  const liveNow = live.size > 0 && writeLive(statuses > 0);
+  const liveNow = (pendingLive.size > 0 || flushLive.size > 0) && writeLive(statuses > 0);
 
   timings.prepare = lap();
   await db.query('BEGIN');
@@ -152,7 +153,12 @@ export async function writeFlush(
     timings.copy = lap();
     if (rejections.length > 0) await insertRejections(db, rejections);
     timings.rejections = lap();
-    if (liveNow) await upsertLive(db, live);
+    if (liveNow) {
+      // Merged into a copy: a flush that fails leaves the carried state as it was.
+      const live: LiveStates = new Map(pendingLive);
+      mergeLive(live, flushLive);
+      await upsertLive(db, live);
+    }
     timings.live = lap();
     await db.query('COMMIT');
     timings.commit = lap();
@@ -160,7 +166,8 @@ export async function writeFlush(
     for (const r of rejections) rejectedByReason[r.reason] = (rejectedByReason[r.reason] ?? 0) + 1;
     return {
       timings,
-      live: liveNow ? new Map() : live,
+      live: flushLive,
+      liveWritten: liveNow,
       accepted,
       inserted,
       duplicates: accepted.length - inserted,
@@ -179,36 +186,64 @@ async function copyInto(db: pg.ClientBase, table: string, rows: string): Promise
 }
 
 /** COPY text format: tab-separated, `\N` for null, backslash escapes. */
-function text(value: string | number | boolean | null): string {
+function text(value: string | null): string {
   if (value === null) return '\\N';
-  if (typeof value === 'boolean') return value ? 't' : 'f';
-  if (typeof value === 'number') return String(value);
-  return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+  return /[\\\t\n\r]/.test(value)
+    ? value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'))
+    : value;
 }
 
+const num = (value: number | null): string => (value === null ? '\\N' : String(value));
+const bool = (value: boolean | null): string => (value === null ? '\\N' : value ? 't' : 'f');
+
+/** The receive time is shared by every position of a message and most of a batch: format it once. */
+let lastReceivedAt = NaN;
+let lastReceivedIso = '';
+
 function copyRow(p: AcceptedPosition): string {
+  if (p.receivedAt !== lastReceivedAt) {
+    lastReceivedAt = p.receivedAt;
+    lastReceivedIso = new Date(p.receivedAt).toISOString();
+  }
   return (
-    [
-      text(p.terminalId),
-      new Date(p.fixTime).toISOString(),
-      text(p.vehicleId),
-      new Date(p.receivedAt).toISOString(),
-      text(p.lat),
-      text(p.lon),
-      text(p.speedKmh),
-      text(p.headingDeg),
-      text(p.altitudeM),
-      text(p.satellites),
-      text(p.hdop),
-      text(p.valid),
-      text(p.ignition),
-      text(p.alarmFlags),
-      text(p.statusFlags),
-      text(p.odometerKm),
-      text(p.seq),
-      text(p.replay),
-      text(p.extra === null ? null : JSON.stringify(p.extra)),
-    ].join('\t') + '\n'
+    text(p.terminalId) +
+    '\t' +
+    new Date(p.fixTime).toISOString() +
+    '\t' +
+    text(p.vehicleId) +
+    '\t' +
+    lastReceivedIso +
+    '\t' +
+    num(p.lat) +
+    '\t' +
+    num(p.lon) +
+    '\t' +
+    num(p.speedKmh) +
+    '\t' +
+    num(p.headingDeg) +
+    '\t' +
+    num(p.altitudeM) +
+    '\t' +
+    num(p.satellites) +
+    '\t' +
+    num(p.hdop) +
+    '\t' +
+    bool(p.valid) +
+    '\t' +
+    bool(p.ignition) +
+    '\t' +
+    num(p.alarmFlags) +
+    '\t' +
+    num(p.statusFlags) +
+    '\t' +
+    num(p.odometerKm) +
+    '\t' +
+    num(p.seq) +
+    '\t' +
+    bool(p.replay) +
+    '\t' +
+    text(p.extra === null ? null : JSON.stringify(p.extra)) +
+    '\n'
   );
 }
 
@@ -233,11 +268,12 @@ export type LiveState = { vehicleId: string | null; newest?: AcceptedPosition; o
 /** terminal → its newest position and latest link state not yet written to vehicle_live. */
 export type LiveStates = Map<string, LiveState>;
 
-function mergeLive(into: LiveStates, later: LiveStates): void {
+/** Folds a later flush's states into `into` (the later states are not used again by the caller). */
+export function mergeLive(into: LiveStates, later: LiveStates): void {
   for (const [terminalId, next] of later) {
     const prev = into.get(terminalId);
     if (!prev) {
-      into.set(terminalId, { ...next });
+      into.set(terminalId, next);
       continue;
     }
     const newest =

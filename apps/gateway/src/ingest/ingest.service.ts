@@ -5,7 +5,7 @@ import { APP_CONFIG, type AppConfig } from '#app/config';
 import { INFRA, type Infrastructure } from '#app/infra';
 import { rootLogger, type Logger } from '#app/logging';
 import { decodePositionMessage, TERMINAL_TOPIC_FILTERS } from '#app/telemetry';
-import { writeFlush, type FlushOutcome, type LiveStates, type PendingMessage } from './flush-writer.js';
+import { mergeLive, writeFlush, type FlushOutcome, type LiveStates, type PendingMessage } from './flush-writer.js';
 import { HandoffPublisher } from './handoff-publisher.js';
 import { IngestMetrics } from './ingest-metrics.js';
 import { ManualAckSubscriber, type InboundMessage } from './manual-ack-subscriber.js';
@@ -66,8 +66,10 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
         clientId: ingest.clientId,
         clean: false,
         protocolVersion,
-        // MQTT 5: the session outlives a restart, and the broker may have this many unacknowledged.
-        properties: protocolVersion === 5 ? { sessionExpiryInterval: 7 * 86_400, receiveMaximum: 1000 } : undefined,
+        // MQTT 5: the session outlives a restart, and the broker may send as much as it likes unacknowledged:
+        // acknowledgements wait for the commit, so a window smaller than a batch would make every batch wait
+        // for the flush timer. What the gateway holds is bounded by maxUncommitted (it stops reading).
+        properties: protocolVersion === 5 ? { sessionExpiryInterval: 7 * 86_400, receiveMaximum: 65_535 } : undefined,
         username: this.infra.mqttUsername,
         password: this.infra.mqttPassword,
         keepalive: ingest.keepaliveSeconds,
@@ -280,7 +282,8 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
   private afterCommit(batch: PendingMessage[], outcome: FlushOutcome): void {
     const committedAt = Date.now();
     const m = this.metrics;
-    this.live = outcome.live;
+    if (outcome.liveWritten) this.live = new Map();
+    else mergeLive(this.live, outcome.live);
     m.batches++;
     for (const [step, ms] of Object.entries(outcome.timings)) m.flushMs[step as keyof typeof m.flushMs] += ms;
     m.accepted += outcome.inserted;
