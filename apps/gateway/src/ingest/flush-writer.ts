@@ -289,8 +289,30 @@ export function mergeLive(into: LiveStates, later: LiveStates): void {
 
 async function upsertLive(db: pg.ClientBase, live: Map<string, LiveState>): Promise<void> {
   const ids = [...live.keys()].sort();
-  const rows = ids.map((id) => live.get(id)!);
-  const newest = (pick: (p: AcceptedPosition) => unknown) => rows.map((r) => (r.newest ? pick(r.newest) : null));
+  // One JSON parameter: ten thousand rows as native JSON cost a fraction of thirteen PostgreSQL array
+  // literals built value by value. Times travel as epoch milliseconds and are added to the epoch exactly.
+  const rows = ids.map((id) => {
+    const r = live.get(id)!;
+    const p = r.newest;
+    return p
+      ? [
+          id,
+          r.vehicleId,
+          p.fixTime,
+          p.receivedAt,
+          p.lat,
+          p.lon,
+          p.speedKmh,
+          p.headingDeg,
+          p.ignition,
+          p.alarmFlags,
+          p.valid,
+          r.online,
+          r.at,
+        ]
+      : [id, r.vehicleId, null, null, null, null, null, null, null, null, null, r.online, r.at];
+  });
+  const ms = (i: number) => `timestamptz 'epoch' + (e->>${i})::bigint * interval '1 millisecond'`;
   // Fix columns move only forward in fix time (a blind-area replay never hides a newer fix); link state
   // follows the last message of the flush.
   const newer = 'EXCLUDED.fix_time IS NOT NULL AND (l.fix_time IS NULL OR EXCLUDED.fix_time > l.fix_time)';
@@ -300,26 +322,13 @@ async function upsertLive(db: pg.ClientBase, live: Map<string, LiveState>): Prom
   await db.query(
     `INSERT INTO vehicle_live AS l (terminal_id, vehicle_id, fix_time, received_at, lat, lon, speed_kmh, heading_deg,
        ignition, alarm_flags, valid, online, online_changed_at)
-     SELECT * FROM unnest($1::text[], $2::uuid[], $3::timestamptz[], $4::timestamptz[], $5::float8[], $6::float8[],
-       $7::real[], $8::int2[], $9::bool[], $10::int8[], $11::bool[], $12::bool[], $13::timestamptz[])
+     SELECT e->>0, (e->>1)::uuid, ${ms(2)}, ${ms(3)}, (e->>4)::float8, (e->>5)::float8, (e->>6)::real,
+       (e->>7)::int2, (e->>8)::bool, (e->>9)::int8, (e->>10)::bool, (e->>11)::bool, ${ms(12)}
+     FROM json_array_elements($1::json) e
      ON CONFLICT (terminal_id) DO UPDATE SET vehicle_id = EXCLUDED.vehicle_id, ${fix},
        online = EXCLUDED.online,
        online_changed_at = CASE WHEN l.online = EXCLUDED.online AND l.online_changed_at IS NOT NULL
          THEN l.online_changed_at ELSE EXCLUDED.online_changed_at END`,
-    [
-      ids,
-      rows.map((r) => r.vehicleId),
-      newest((p) => new Date(p.fixTime)),
-      newest((p) => new Date(p.receivedAt)),
-      newest((p) => p.lat),
-      newest((p) => p.lon),
-      newest((p) => p.speedKmh),
-      newest((p) => p.headingDeg),
-      newest((p) => p.ignition),
-      newest((p) => p.alarmFlags),
-      newest((p) => p.valid),
-      rows.map((r) => r.online),
-      rows.map((r) => new Date(r.at)),
-    ],
+    [JSON.stringify(rows)],
   );
 }

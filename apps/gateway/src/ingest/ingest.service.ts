@@ -17,11 +17,13 @@ const METRICS_LOG_MS = Number(process.env.INGEST_METRICS_LOG_MS ?? 30_000);
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5_000;
 /**
- * While the gateway is behind (more is waiting), vehicle_live is written at most this often; once it has
- * caught up, and whenever a status message is in the batch, every flush writes it. The positions table is
- * the record; the live table is the map's view of it.
+ * How often vehicle_live is written: at most every LIVE_BEHIND_MS while the gateway is behind (more is
+ * waiting), every LIVE_CAUGHT_UP_MS otherwise — by the next flush, or by a flush of its own when no message
+ * comes — and with every flush that carries a status message (a link state is acknowledged only once it is
+ * stored). The positions table is the record; the live table is the map's view of it, at most this far behind.
  */
-const LIVE_EVERY_MS = 2000;
+const LIVE_BEHIND_MS = 2000;
+const LIVE_CAUGHT_UP_MS = 500;
 
 /**
  * Terminals → positions table. Messages are decoded as they arrive, written in batches (by size or after
@@ -45,6 +47,7 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
   private droppedBaseline?: number;
   private live: LiveStates = new Map();
   private liveWrittenAt = 0;
+  private liveTimer?: NodeJS.Timeout;
   private offlineTimer?: NodeJS.Timeout;
 
   constructor(
@@ -117,6 +120,7 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.timer);
+    clearTimeout(this.liveTimer);
     clearInterval(this.metricsTimer);
     clearInterval(this.offlineTimer);
     // Unacknowledged messages stay with the broker and come back on the next start.
@@ -260,7 +264,7 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       const caughtUp = this.buffer.length === 0;
       outcome = await writeFlush(client, this.directory, batch, this.live, (hasStatus) => {
-        const due = hasStatus || caughtUp || Date.now() - this.liveWrittenAt >= LIVE_EVERY_MS;
+        const due = hasStatus || Date.now() - this.liveWrittenAt >= (caughtUp ? LIVE_CAUGHT_UP_MS : LIVE_BEHIND_MS);
         if (due) this.liveWrittenAt = Date.now();
         return due;
       });
@@ -283,7 +287,10 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     const committedAt = Date.now();
     const m = this.metrics;
     if (outcome.liveWritten) this.live = new Map();
-    else mergeLive(this.live, outcome.live);
+    else {
+      mergeLive(this.live, outcome.live);
+      this.scheduleLiveWrite();
+    }
     m.batches++;
     for (const [step, ms] of Object.entries(outcome.timings)) m.flushMs[step as keyof typeof m.flushMs] += ms;
     m.accepted += outcome.inserted;
@@ -308,6 +315,17 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     m.uncommitted -= batch.length;
     if (m.uncommitted < this.config.ingest.maxUncommitted) this.subscriber?.resume();
     this.handoff?.publish(outcome.accepted);
+  }
+
+  /** Makes sure carried live state is written within LIVE_CAUGHT_UP_MS even if no further message comes. */
+  private scheduleLiveWrite(): void {
+    if (this.liveTimer || this.stopping) return;
+    const wait = Math.max(0, this.liveWrittenAt + LIVE_CAUGHT_UP_MS - Date.now());
+    this.liveTimer = setTimeout(() => {
+      this.liveTimer = undefined;
+      // A flush of no messages writes just the live state; a running or pending flush will do it anyway.
+      if (this.live.size > 0) this.flushSoon(0);
+    }, wait);
   }
 
   private watchDropped(value: string): void {
