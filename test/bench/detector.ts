@@ -28,6 +28,7 @@ import { DetectionEngine } from '../../apps/detector/src/detection/detection.eng
 import { createDetectorApp } from '../../apps/detector/src/detector.app.js';
 import { createGatewayContext } from '../../apps/gateway/src/gateway.app.js';
 import { benchFencePoints } from './fence-points.js';
+import { startFlags } from './start-flags.js';
 
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
@@ -226,6 +227,7 @@ export async function benchLatency(
     // The service (gateway and detector in one process, as `npm start` runs them) apart from the terminals
     // and the observer, so neither's work delays the other's event loop.
     const service = fork(fileURLToPath(import.meta.url), ['service'], {
+      execArgv: [...process.execArgv, ...startFlags(resolve('.'), 'start')],
       env: { ...process.env, BENCH_SERVICE_DATABASE_URL: databaseUrl, BENCH_SERVICE_MQTT_PORT: String(opts.port) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

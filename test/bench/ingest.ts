@@ -14,6 +14,7 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { startFlags } from './start-flags.js';
 import { connect } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -243,11 +244,8 @@ async function main(): Promise<void> {
     const url = `mqtt://127.0.0.1:${PORT}`;
 
     // The node flags `npm run start:gateway` uses, plus any given for the run (e.g. a CPU profile).
-    const startScript = (
-      JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
-    ).scripts['start:gateway'];
     const nodeFlags = [
-      ...startScript.split(' ').filter((word) => word.startsWith('--')),
+      ...startFlags(ROOT, 'start:gateway'),
       ...(process.env.BENCH_GATEWAY_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
     ];
     gateway = spawn(process.execPath, [...nodeFlags, join(ROOT, 'dist/apps/gateway/src/main.js')], {
