@@ -49,13 +49,17 @@ const HOUR = 3_600_000;
 /** Cars read from the table per cycle while hand-off news is waiting (see drain). */
 const SLOW_CARS_BETWEEN_FAST_CYCLES = 20;
 
+/**
+ * The positions received after `from` that have been evaluated (fix time → receive time): `before` updated in
+ * place (the cache entry that holds it is replaced or dropped with the cycle's outcome), or a new map.
+ */
 function recentAfter(
   before: Map<number, number> | undefined,
   evaluated: LoadedPosition[],
   from: number,
 ): Map<number, number> {
-  const recent = new Map<number, number>();
-  for (const [t, received] of before ?? []) if (received > from) recent.set(t, received);
+  const recent = before ?? new Map<number, number>();
+  for (const [t, received] of recent) if (received <= from) recent.delete(t);
   for (const p of evaluated) if (p.receivedMs > from) recent.set(p.t, p.receivedMs);
   return recent;
 }
