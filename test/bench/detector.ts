@@ -27,6 +27,7 @@ import {
 import { DetectionEngine } from '../../apps/detector/src/detection/detection.engine.js';
 import { createDetectorApp } from '../../apps/detector/src/detector.app.js';
 import { createGatewayContext } from '../../apps/gateway/src/gateway.app.js';
+import { HANDOFF_TOPIC_FILTER, type HandoffBatch } from '#app/handoff';
 import { benchFencePoints } from './fence-points.js';
 import { startFlags } from './start-flags.js';
 
@@ -244,6 +245,19 @@ export async function benchLatency(
     closers.unshift(() => Promise.all(clients.map((c) => c.endAsync())));
     const sentAt = new Map<string, number>();
     const seenAt = new Map<string, number>();
+    // When each probe's position reached the detector's hand-off topics (after the gateway's commit): splits
+    // the latency into the gateway's part and the detector's.
+    const handedAt = new Map<string, number>();
+    const watcher = await mqtt.connectAsync(`mqtt://127.0.0.1:${opts.port}`, { clientId: 'bench-handoff-watch' });
+    closers.unshift(() => watcher.endAsync());
+    watcher.on('message', (_topic, payload) => {
+      const now = performance.now();
+      const { data } = JSON.parse(payload.toString()) as { data: HandoffBatch };
+      for (const p of data.positions) {
+        if (p.alarmFlags) handedAt.set(`${p.vehicleId}:${p.fixTime}`, now);
+      }
+    });
+    await watcher.subscribeAsync(HANDOFF_TOPIC_FILTER, { qos: 0 });
     let polling = true;
     const poller = (async () => {
       let since = new Date(0);
@@ -319,6 +333,13 @@ export async function benchLatency(
       .map(([k, t]) => seenAt.get(k)! - t)
       .sort((a, b) => a - b);
     const engineStats = await serviceStats(service);
+    const split = (from: Map<string, number>, to: Map<string, number>) =>
+      [...from]
+        .filter(([k]) => to.has(k))
+        .map(([k, t]) => to.get(k)! - t)
+        .sort((a, b) => a - b);
+    const toCommit = split(sentAt, handedAt);
+    const toViolation = split(handedAt, seenAt);
     const stored = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM positions')).rows[0].n);
     return {
       cars: opts.cars,
@@ -331,6 +352,12 @@ export async function benchLatency(
       p50Ms: Math.round(percentile(latencies, 50) * 10) / 10,
       p99Ms: Math.round(percentile(latencies, 99) * 10) / 10,
       maxMs: Math.round(latencies[latencies.length - 1] * 10) / 10,
+      publishToHandoffP50P99Ms: [percentile(toCommit, 50), percentile(toCommit, 99)].map(
+        (v) => Math.round(v * 10) / 10,
+      ),
+      handoffToViolationP50P99Ms: [percentile(toViolation, 50), percentile(toViolation, 99)].map(
+        (v) => Math.round(v * 10) / 10,
+      ),
       detectorCycles: engineStats.cycles,
       detectorPhaseMs: Object.fromEntries(Object.entries(engineStats.phaseMs).map(([k, v]) => [k, Math.round(v)])),
     };
