@@ -18,7 +18,7 @@ for _ in $(seq 120); do
 done
 if [ $ok -eq 1 ]; then echo "smoke: /api/health answered 200"; else echo "smoke: /api/health never answered"; fi
 # npm start runs node under a shell; Ctrl-C reaches the whole foreground group, so signal node itself.
-node_pid=$(pgrep -f '^node dist/apps/main.js' | head -1)
+node_pid=$(pgrep -f '^node .*dist/apps/main.js' | head -1)
 kill -INT ${node_pid:-$pid} 2>/dev/null
 stopped=0
 for _ in $(seq 30); do
