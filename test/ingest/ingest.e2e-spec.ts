@@ -28,6 +28,7 @@ describe('ingest: terminals over MQTT into the positions store', () => {
     database = await createTestDatabase();
     db = new pg.Pool({ connectionString: database.url, max: 2 });
     fleet = await registerFleet(db, ['T-1', 'T-2', 'T-3']);
+    await registerFleet(db, ['T-LIVE']);
     await registerFleet(db, ['T-OFF'], { inactive: true });
     await registerFleet(db, ['T-LOOSE', 'PROBE'], { unbound: true });
     const config = testConfig(database.url, { MQTT_URL: broker.url, INGEST_CLIENT_ID: 'gw-ingest-e2e' });
@@ -99,6 +100,27 @@ describe('ingest: terminals over MQTT into the positions store', () => {
       (p) => p.length === 1,
     );
     expect(got[0]).toMatchObject({ vehicleId: fleet[0].vehicleId, fixTime, lat: 31.1 });
+  });
+
+  it('writes the live state of a last message within a second, with no further message to carry it', async () => {
+    const lats: number[] = [];
+    const stored = (lat: number) =>
+      waitFor(
+        () => count(db, 'SELECT count(*) AS n FROM positions WHERE terminal_id = $1 AND lat = $2', ['T-LIVE', lat]),
+        (n) => n === 1,
+      );
+    // Two fixes in quick succession: the second one's flush comes too soon after a live write to write it.
+    for (const lat of [32.01, 32.02]) {
+      lats.push(lat);
+      await publish('telematics/v1/T-LIVE/position', json({ fixTime: now() - 5_000 + lats.length, lat, lon: 120 }));
+      await stored(lat);
+    }
+    const live = await waitFor(
+      () => db.query('SELECT lat FROM vehicle_live WHERE terminal_id = $1', ['T-LIVE']).then((r) => r.rows[0]?.lat),
+      (lat) => lat === 32.02,
+      3_000,
+    );
+    expect(live).toBe(32.02);
   });
 
   it('stores protobuf positions and batches, converting units', async () => {
