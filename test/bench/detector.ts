@@ -13,7 +13,7 @@ import { OFFICIAL_SCHEDULES, PolicyCalendar, scheduleDays } from '#app/calendar'
 import { loadConfig } from '#app/config';
 import { hashSecret } from '#app/crypto';
 import { runMigrations } from '#app/db';
-import { FenceIndex, SUYU_ADCODE, districtFeature, mapPositions, toWgs84, type Fence } from '#app/geo';
+import { FenceIndex, type Fence } from '#app/geo';
 import {
   DEFAULT_PARAMETERS,
   activeRules,
@@ -28,38 +28,17 @@ import { DetectionEngine } from '../../apps/detector/src/detection/detection.eng
 import { createDetectorApp } from '../../apps/detector/src/detector.app.js';
 import { createGatewayContext } from '../../apps/gateway/src/gateway.app.js';
 import { HANDOFF_TOPIC_FILTER, type HandoffBatch } from '#app/handoff';
-import { benchFencePoints } from './fence-points.js';
-import { startFlags } from './start-flags.js';
-
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1_664_525) + 1_013_904_223) >>> 0;
-    return s / 4_294_967_296;
-  };
-}
-
-const BOX = { minLon: 117.99, minLat: 33.8, maxLon: 118.6, maxLat: 34.17 };
+import { DISTRICT_BOX, benchFencePoints, jurisdictionFence, lcg } from './fence-points.js';
+import { percentile, startFlags } from './support.js';
 
 /** The real district boundary plus `count - 1` small venue/restaurant/lot/speed-zone polygons over its box. */
 function benchFences(count: number): Fence[] {
   const random = lcg(7);
-  const district = districtFeature(SUYU_ADCODE).geometry;
-  const fences: Fence[] = [
-    {
-      id: 'jurisdiction',
-      name: '宿豫区',
-      kind: 'jurisdiction',
-      speedLimitKmh: null,
-      vehicleIds: [],
-      unitIds: [],
-      geometry: { type: 'MultiPolygon', coordinates: mapPositions(district.coordinates, (p) => toWgs84(p, 'GCJ02')) },
-    },
-  ];
+  const fences: Fence[] = [jurisdictionFence()];
   const kinds = ['forbidden', 'restaurant', 'parking', 'speed_zone'] as const;
   for (let i = 1; i < count; i++) {
-    const lon = BOX.minLon + random() * (BOX.maxLon - BOX.minLon);
-    const lat = BOX.minLat + random() * (BOX.maxLat - BOX.minLat);
+    const lon = DISTRICT_BOX.minLon + random() * (DISTRICT_BOX.maxLon - DISTRICT_BOX.minLon);
+    const lat = DISTRICT_BOX.minLat + random() * (DISTRICT_BOX.maxLat - DISTRICT_BOX.minLat);
     const sides = 6 + Math.floor(random() * 10);
     const r = 0.0005 + random() * 0.002;
     const ring = Array.from({ length: sides }, (_, k) => {
@@ -170,9 +149,6 @@ async function waitForPort(port: number): Promise<void> {
   }
   throw new Error(`mosquitto did not open port ${port}`);
 }
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
 /**
  * p99 from an MQTT publish to a stored violation at `rate` positions/s: `cars` terminals publish to a real

@@ -18,11 +18,28 @@ export interface FencePointsFigures {
 }
 
 /** Deterministic pseudo-random numbers so each run measures the same layout. */
-function lcg(seed: number): () => number {
+export function lcg(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (Math.imul(s, 1_664_525) + 1_013_904_223) >>> 0;
     return s / 4_294_967_296;
+  };
+}
+
+/** The district's bounding box, over which the small fences and the checked points are spread. */
+export const DISTRICT_BOX = { minLon: 117.99, minLat: 33.8, maxLon: 118.6, maxLat: 34.17 };
+
+/** The real 宿豫区 boundary (drawn in GCJ-02) as a WGS-84 jurisdiction fence. */
+export function jurisdictionFence(): Fence & { geometry: MultiPolygon } {
+  const district = districtFeature(SUYU_ADCODE).geometry;
+  return {
+    id: 'jurisdiction',
+    name: '宿豫区',
+    kind: 'jurisdiction',
+    speedLimitKmh: null,
+    vehicleIds: [],
+    unitIds: [],
+    geometry: { type: 'MultiPolygon', coordinates: mapPositions(district.coordinates, (p) => toWgs84(p, 'GCJ02')) },
   };
 }
 
@@ -34,25 +51,11 @@ function lcg(seed: number): () => number {
  */
 export function benchFencePoints(fenceCount = 10_000, pointCount = 2_000_000): FencePointsFigures {
   const random = lcg(2026);
-  const district = districtFeature(SUYU_ADCODE).geometry;
-  const jurisdiction: MultiPolygon = {
-    type: 'MultiPolygon',
-    coordinates: mapPositions(district.coordinates, (p) => toWgs84(p, 'GCJ02')),
-  };
-  const [minLon, minLat, maxLon, maxLat] = [117.99, 33.8, 118.6, 34.17];
+  const jurisdiction = jurisdictionFence();
+  const { minLon, minLat, maxLon, maxLat } = DISTRICT_BOX;
   const kinds: FenceKind[] = ['forbidden', 'restaurant', 'parking', 'speed_zone'];
-  const fences: Fence[] = [
-    {
-      id: 'jurisdiction',
-      name: '宿豫区',
-      kind: 'jurisdiction',
-      speedLimitKmh: null,
-      vehicleIds: [],
-      unitIds: [],
-      geometry: jurisdiction,
-    },
-  ];
-  let vertices = jurisdiction.coordinates[0][0].length;
+  const fences: Fence[] = [jurisdiction];
+  let vertices = jurisdiction.geometry.coordinates[0][0].length;
   for (let i = 1; i < fenceCount; i++) {
     const lon = minLon + random() * (maxLon - minLon);
     const lat = minLat + random() * (maxLat - minLat);

@@ -11,6 +11,7 @@ import { hashSecret, newSecret } from '#app/crypto';
 import { runMigrations } from '#app/db';
 import { DEMO_VEHICLES, loadDemoFleet } from '#app/demo-fleet';
 import { createApiApp } from '../../apps/api/src/api.app.js';
+import { percentile } from './support.js';
 
 /**
  * Payment-gate load test. The API runs in a child process on a fresh database holding the demo fleet
@@ -190,11 +191,6 @@ function printTimeline(timeline: [number, number][]): void {
   }
   const slow = [...slots].filter(([, ms]) => ms > 20).map(([slot, ms]) => `${(slot / 4).toFixed(2)}s:${ms.toFixed(0)}`);
   console.log(`250 ms slots with a request over 20 ms (${slow.length} of ${slots.size}): ${slow.join(' ')}`);
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 /** The realistic mix: new invoices of demo cars, exact repeats, unknown plates, reused invoice numbers. */

@@ -8,3 +8,9 @@ export function startFlags(root: string, script: string): string[] {
   };
   return scripts[script].split(' ').filter((word) => word.startsWith('--'));
 }
+
+/** The value at or above `p` per cent of an ascending list (NaN for an empty one). */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
