@@ -73,8 +73,7 @@ export class ViolationsService {
     if (q.from) add('x.start_time >= ?', new Date(q.from));
     if (q.to) add('x.start_time < ?', new Date(q.to));
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const limit = q.limit ?? 50;
-    const offset = q.offset ?? 0;
+    const { limit, offset } = q;
     const [rows, total] = await Promise.all([
       this.db.query(`${SELECT} ${filter} ORDER BY x.start_time DESC, x.id LIMIT ${limit} OFFSET ${offset}`, params),
       this.db.query(
