@@ -59,7 +59,8 @@ const POSITION_COLUMNS =
 
 /**
  * Writes one flush in one transaction: positions by COPY (redone through a staging table with ON CONFLICT DO
- * NOTHING when a duplicate makes COPY fail), rejections and the live state as multi-row statements.
+ * NOTHING when a duplicate makes COPY fail), rejections and the live state as multi-row statements; a flush of
+ * positions only is one COPY, atomic on its own.
  * Returns only after COMMIT; throws (having rolled back) on any database error.
  */
 export async function writeFlush(
@@ -130,25 +131,57 @@ export async function writeFlush(
   const liveNow = (pendingLive.size > 0 || flushLive.size > 0) && writeLive(statuses > 0);
 
   timings.prepare = lap();
+  const rows = accepted.length > 0 ? accepted.map(copyRow).join('') : '';
+  const outcome = (inserted: number): FlushOutcome => {
+    const rejectedByReason: FlushOutcome['rejectedByReason'] = {};
+    for (const r of rejections) rejectedByReason[r.reason] = (rejectedByReason[r.reason] ?? 0) + 1;
+    return {
+      timings,
+      live: flushLive,
+      liveWritten: liveNow,
+      accepted,
+      inserted,
+      duplicates: accepted.length - inserted,
+      statuses,
+      rejectedByReason,
+    };
+  };
+  // Positions alone (the usual flush: the live state is written only every so often) need no transaction
+  // block: a COPY commits all its rows or none, and leaving out BEGIN and COMMIT saves two round trips.
+  const alone = rejections.length === 0 && !liveNow;
+  let duplicate = false;
+  if (alone) {
+    if (!rows) return outcome(0);
+    try {
+      await copyInto(db, 'positions', rows);
+      timings.copy = lap();
+      return outcome(accepted.length);
+    } catch (error) {
+      if ((error as { code?: string }).code !== '23505') throw error;
+      duplicate = true;
+    }
+  }
   await db.query('BEGIN');
   try {
     let inserted = accepted.length;
-    if (accepted.length > 0) {
-      const rows = accepted.map(copyRow).join('');
+    if (rows && !duplicate) {
       try {
         await copyInto(db, 'positions', rows);
       } catch (error) {
         if ((error as { code?: string }).code !== '23505') throw error;
-        // A redelivered or repeated position: redo only this batch, letting the unique key absorb it.
+        duplicate = true;
         await db.query('ROLLBACK');
         await db.query('BEGIN');
-        await db.query('CREATE TEMP TABLE positions_staging (LIKE positions INCLUDING DEFAULTS) ON COMMIT DROP');
-        await copyInto(db, 'positions_staging', rows);
-        const result = await db.query(
-          `INSERT INTO positions (${POSITION_COLUMNS}) SELECT ${POSITION_COLUMNS} FROM positions_staging ON CONFLICT DO NOTHING`,
-        );
-        inserted = result.rowCount ?? 0;
       }
+    }
+    if (duplicate) {
+      // A redelivered or repeated position: redo only this batch, letting the unique key absorb it.
+      await db.query('CREATE TEMP TABLE positions_staging (LIKE positions INCLUDING DEFAULTS) ON COMMIT DROP');
+      await copyInto(db, 'positions_staging', rows);
+      const result = await db.query(
+        `INSERT INTO positions (${POSITION_COLUMNS}) SELECT ${POSITION_COLUMNS} FROM positions_staging ON CONFLICT DO NOTHING`,
+      );
+      inserted = result.rowCount ?? 0;
     }
     timings.copy = lap();
     if (rejections.length > 0) await insertRejections(db, rejections);
@@ -162,18 +195,7 @@ export async function writeFlush(
     timings.live = lap();
     await db.query('COMMIT');
     timings.commit = lap();
-    const rejectedByReason: FlushOutcome['rejectedByReason'] = {};
-    for (const r of rejections) rejectedByReason[r.reason] = (rejectedByReason[r.reason] ?? 0) + 1;
-    return {
-      timings,
-      live: flushLive,
-      liveWritten: liveNow,
-      accepted,
-      inserted,
-      duplicates: accepted.length - inserted,
-      statuses,
-      rejectedByReason,
-    };
+    return outcome(inserted);
   } catch (error) {
     await db.query('ROLLBACK').catch(() => undefined);
     throw error;

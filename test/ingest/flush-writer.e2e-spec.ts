@@ -1,0 +1,96 @@
+import pg from 'pg';
+import { decodePositionMessage } from '#app/telemetry';
+import { writeFlush, type LiveStates, type PendingMessage } from '../../apps/gateway/src/ingest/flush-writer.js';
+import { TerminalDirectory } from '../../apps/gateway/src/ingest/terminal-directory.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { count, registerFleet } from './support/fleet.js';
+
+const RECEIVED = Date.parse('2026-11-20T02:00:00Z');
+
+function message(terminalId: string, body: unknown, kind = 'position'): PendingMessage {
+  const topic = `telematics/v1/${terminalId}/${kind}`;
+  const payload = Buffer.from(JSON.stringify(body));
+  return {
+    topic,
+    payload,
+    receivedAt: RECEIVED,
+    decoded: decodePositionMessage(topic, payload, RECEIVED),
+    ack: () => true,
+    alive: () => true,
+  };
+}
+
+const fix = (i: number) => ({ fixTime: RECEIVED - 60_000 + i * 1000, lat: 33.96, lon: 118.33 });
+
+describe('a flush of positions, with and without a transaction block', () => {
+  let database: TestDatabase;
+  let pool: pg.Pool;
+  let client: pg.PoolClient;
+  const statements: string[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    pool = new pg.Pool({ connectionString: database.url, max: 2 });
+    await registerFleet(pool, ['F-1']);
+    client = await pool.connect();
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      if (typeof args[0] === 'string') statements.push(args[0]);
+      return query(...args);
+    };
+  });
+
+  afterAll(async () => {
+    client?.release();
+    await pool?.end();
+    await database?.drop();
+  });
+
+  beforeEach(() => (statements.length = 0));
+
+  const stored = () => count(pool, `SELECT count(*) AS n FROM positions WHERE terminal_id = 'F-1'`);
+  const flush = (messages: PendingMessage[], writeLive: boolean) =>
+    writeFlush(client, new TerminalDirectory(), messages, new Map() as LiveStates, () => writeLive);
+
+  it('writes positions alone as one COPY, without BEGIN or COMMIT', async () => {
+    const outcome = await flush(
+      [message('F-1', fix(1)), message('F-1', { positions: [fix(2), fix(3)] }, 'positions')],
+      false,
+    );
+    expect(outcome).toMatchObject({ inserted: 3, duplicates: 0, liveWritten: false });
+    expect(statements.filter((s) => /^(BEGIN|COMMIT)$/.test(s))).toEqual([]);
+    expect(await stored()).toBe(3);
+  });
+
+  it('absorbs a repeated position of a flush without a transaction block and stores the rest', async () => {
+    const outcome = await flush([message('F-1', fix(3)), message('F-1', fix(4))], false);
+    expect(outcome).toMatchObject({ inserted: 1, duplicates: 1 });
+    expect(statements).toContain('BEGIN');
+    expect(statements).toContain('COMMIT');
+    expect(await stored()).toBe(4);
+  });
+
+  it('writes positions, a rejection and the live state in one transaction, a repeated position absorbed', async () => {
+    const outcome = await flush(
+      [message('F-1', fix(4)), message('F-1', fix(5)), message('F-1', { fixTime: 'yesterday', lat: 1, lon: 2 })],
+      true,
+    );
+    expect(outcome).toMatchObject({ inserted: 1, duplicates: 1, liveWritten: true });
+    expect(outcome.rejectedByReason).toEqual({ SCHEMA: 1 });
+    const written = statements.filter((s) => !s.includes('FROM terminals'));
+    expect(written[0]).toBe('BEGIN');
+    expect(written.at(-1)).toBe('COMMIT');
+    expect(await stored()).toBe(5);
+    expect(await count(pool, `SELECT count(*) AS n FROM rejected_messages WHERE terminal_id = 'F-1'`)).toBe(1);
+    const { rows } = await pool.query(`SELECT fix_time FROM vehicle_live WHERE terminal_id = 'F-1'`);
+    expect(rows[0].fix_time.getTime()).toBe(fix(5).fixTime);
+  });
+
+  it('stores nothing of a flush whose COPY the database refuses', async () => {
+    const bad = message('F-1', fix(6));
+    // Validation keeps this from happening; a value its column cannot hold stands in for any refusal.
+    (bad.decoded.positions[0] as { satellites: number }).satellites = 1e9;
+    await expect(flush([message('F-1', fix(7)), bad], false)).rejects.toThrow();
+    expect(await stored()).toBe(5);
+  });
+});
