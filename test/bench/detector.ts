@@ -356,7 +356,7 @@ async function runService(): Promise<void> {
     MQTT_URL: `mqtt://127.0.0.1:${process.env.BENCH_SERVICE_MQTT_PORT}`,
     LOG_LEVEL: 'silent',
     INGEST_CLIENT_ID: 'bench-gateway',
-    INGEST_FLUSH_MS: process.env.INGEST_FLUSH_MS ?? '10',
+    ...(process.env.INGEST_FLUSH_MS ? { INGEST_FLUSH_MS: process.env.INGEST_FLUSH_MS } : {}),
   });
   const infra = {
     databaseUrl,

@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { PoolClient } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import { loadCalendar } from '#app/calendar';
 import { APP_CONFIG, type AppConfig } from '#app/config';
@@ -22,23 +23,24 @@ import {
   type FindingEvent,
   type RuleEnv,
   type RuleParameters,
-  type Trip,
   type VehicleProfile,
   type VehicleState,
   type WorkingCalendar,
 } from '#app/rules';
 import { joinCase } from './case-joining.js';
 import {
-  extendOngoing,
   forgetAfter,
+  inlineBulk,
   loadArrived,
   loadCheckpoint,
   loadPositions,
   loadStates,
+  ongoingWrites,
   rowsOf,
+  runBulk,
   saveFinding,
-  saveTrips,
-  saveVehicleStates,
+  tripWrites,
+  vehicleStateWrites,
   type LoadedPosition,
   type StoredVehicleState,
   type VehicleWrite,
@@ -529,7 +531,7 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
       findings: [],
       trips: [],
     }));
-    await this.db.transaction((m) => saveVehicleStates(m, writes));
+    await this.db.transaction((m) => runBulk(m, vehicleStateWrites(writes)));
     const now = Date.now();
     for (const c of this.cache.values()) c.persistedAt = now;
   }
@@ -549,23 +551,44 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private async commit(fleet: Fleet, writes: VehicleWrite[]): Promise<void> {
-    await this.db.transaction(async (m) => {
-      // Everything written here is derived from the positions table and written again, identically, by the
-      // evaluation that follows a crash; so a crash may lose the last moments of it and the commit need not
-      // wait for the disk. (PostgreSQL loses only a suffix of such commits, never one out of order.)
-      await m.query('SET LOCAL synchronous_commit TO off');
-      for (const w of writes) {
-        // A car evaluated for the first time has nothing derived to forget.
-        if (w.replayedFrom !== null && !w.fresh) await forgetAfter(m, w.vehicleId, w.replayedFrom);
+    const trips = tripWrites(writes.flatMap((w) => w.trips));
+    const rest = [...ongoingWrites(writes), ...vehicleStateWrites(writes)];
+    // Everything written here is derived from the positions table and written again, identically, by the
+    // evaluation that follows a crash; so a crash may lose the last moments of it and the commit need not
+    // wait for the disk. (PostgreSQL loses only a suffix of such commits, never one out of order.)
+    const asynchronous = 'SET LOCAL synchronous_commit TO off';
+    if (writes.some((w) => w.findings.length > 0 || (w.replayedFrom !== null && !w.fresh))) {
+      await this.db.transaction(async (m) => {
+        await m.query(asynchronous);
+        for (const w of writes) {
+          // A car evaluated for the first time has nothing derived to forget.
+          if (w.replayedFrom !== null && !w.fresh) await forgetAfter(m, w.vehicleId, w.replayedFrom);
+        }
+        await runBulk(m, trips);
+        for (const w of writes) {
+          for (const event of w.findings) await this.raise(m, fleet, event, w.merge);
+        }
+        await runBulk(m, rest);
+      });
+      return;
+    }
+    // The usual cycle, with nothing to raise: its bulk writes and the transaction around them go as one
+    // simple-protocol message (one round trip instead of one per statement), or nothing at all is sent.
+    const all = [...trips, ...rest];
+    if (all.length === 0) return;
+    const runner = this.db.createQueryRunner();
+    try {
+      const client = (await runner.connect()) as PoolClient;
+      try {
+        await client.query(`BEGIN; ${asynchronous}; ${all.map(inlineBulk).join('; ')}; COMMIT`);
+      } catch (error) {
+        // An error skips the rest of the message, COMMIT included.
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
       }
-      const trips: Trip[] = writes.flatMap((w) => w.trips);
-      await saveTrips(m, trips);
-      for (const w of writes) {
-        for (const event of w.findings) await this.raise(m, fleet, event, w.merge);
-      }
-      await extendOngoing(m, writes);
-      await saveVehicleStates(m, writes);
-    });
+    } finally {
+      await runner.release();
+    }
   }
 
   private async raise(m: EntityManager, fleet: Fleet, event: FindingEvent, replayed: boolean): Promise<void> {

@@ -182,27 +182,50 @@ export interface VehicleWrite {
   trips: Trip[];
 }
 
-export async function saveVehicleStates(m: EntityManager, all: VehicleWrite[]): Promise<void> {
+/** A bulk write: one statement whose only parameter, `$1`, is a JSON document of rows. */
+export interface BulkWrite {
+  sql: string;
+  json: string;
+}
+
+const bulk = (sql: string, rows: unknown[]): BulkWrite => ({ sql, json: JSON.stringify(rows) });
+
+/** Runs bulk writes one statement at a time (inside the caller's transaction). */
+export async function runBulk(m: Sql, writes: BulkWrite[]): Promise<void> {
+  for (const w of writes) await m.query(w.sql, [w.json]);
+}
+
+/**
+ * A bulk write as plain SQL with its document quoted in (dollar-quoted: no character of it is escaped), for
+ * sending many statements in one message.
+ */
+export function inlineBulk(w: BulkWrite): string {
+  let tag = '$j$';
+  for (let i = 0; w.json.includes(tag); i++) tag = `$j${i}$`;
+  return w.sql.replace('$1', () => tag + w.json + tag);
+}
+
+/** The states (and snapshots) of the cars due to be written. */
+export function vehicleStateWrites(all: VehicleWrite[]): BulkWrite[] {
   const writes = all.filter((w) => w.persist || w.checkpoint || w.fresh);
-  if (writes.length === 0) return;
-  await m.query(
-    `INSERT INTO detector_vehicle_state (vehicle_id, watermark, read_at, recent_positions_ms, state, updated_at)
+  if (writes.length === 0) return [];
+  const out: BulkWrite[] = [];
+  out.push(
+    bulk(
+      `INSERT INTO detector_vehicle_state (vehicle_id, watermark, read_at, recent_positions_ms, state, updated_at)
      SELECT w.vehicle_id, w.watermark, w.read_at, ARRAY(SELECT jsonb_array_elements_text(w.recent)::bigint), w.state, now()
        FROM jsonb_to_recordset($1::jsonb)
          AS w(vehicle_id uuid, watermark timestamptz, read_at timestamptz, recent jsonb, state jsonb)
      ON CONFLICT (vehicle_id) DO UPDATE SET watermark = excluded.watermark, read_at = excluded.read_at,
        recent_positions_ms = excluded.recent_positions_ms, state = excluded.state, updated_at = now()`,
-    [
-      JSON.stringify(
-        writes.map((w) => ({
-          vehicle_id: w.vehicleId,
-          watermark: w.state.lastT === null ? null : new Date(w.state.lastT).toISOString(),
-          read_at: w.readAt.toISOString(),
-          recent: [...w.recent].flat(),
-          state: w.state,
-        })),
-      ),
-    ],
+      writes.map((w) => ({
+        vehicle_id: w.vehicleId,
+        watermark: w.state.lastT === null ? null : new Date(w.state.lastT).toISOString(),
+        read_at: w.readAt.toISOString(),
+        recent: [...w.recent].flat(),
+        state: w.state,
+      })),
+    ),
   );
   const checkpoints = writes.filter((w) => w.checkpoint);
   const initial = initialVehicleState();
@@ -217,18 +240,22 @@ export async function saveVehicleStates(m: EntityManager, all: VehicleWrite[]): 
     })),
   ];
   if (snapshots.length > 0) {
-    await m.query(
-      `INSERT INTO detector_checkpoints (vehicle_id, at, state)
-       SELECT w.vehicle_id, w.at, w.state FROM jsonb_to_recordset($1::jsonb) AS w(vehicle_id uuid, at timestamptz, state jsonb)
-       ON CONFLICT (vehicle_id, at) DO UPDATE SET state = excluded.state`,
-      [JSON.stringify(snapshots)],
+    out.push(
+      bulk(
+        `INSERT INTO detector_checkpoints (vehicle_id, at, state)
+         SELECT w.vehicle_id, w.at, w.state FROM jsonb_to_recordset($1::jsonb) AS w(vehicle_id uuid, at timestamptz, state jsonb)
+         ON CONFLICT (vehicle_id, at) DO UPDATE SET state = excluded.state`,
+        snapshots,
+      ),
     );
   }
+  return out;
 }
 
 const ISO_UTC = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
-export async function extendOngoing(m: EntityManager, writes: VehicleWrite[]): Promise<void> {
+/** Moves the end of raised findings still under way. */
+export function ongoingWrites(writes: VehicleWrite[]): BulkWrite[] {
   const rows = writes.flatMap((w) =>
     w.ongoing.map((o) => ({
       vehicle_id: w.vehicleId,
@@ -237,15 +264,17 @@ export async function extendOngoing(m: EntityManager, writes: VehicleWrite[]): P
       end_time: new Date(o.end).toISOString(),
     })),
   );
-  if (rows.length === 0) return;
-  await m.query(
-    `UPDATE violations v SET end_time = x.end_time,
+  if (rows.length === 0) return [];
+  return [
+    bulk(
+      `UPDATE violations v SET end_time = x.end_time,
             evidence = v.evidence || jsonb_build_object('to', to_char(x.end_time AT TIME ZONE 'UTC', ${ISO_UTC}))
        FROM jsonb_to_recordset($1::jsonb) AS x(vehicle_id uuid, rule text, start_time timestamptz, end_time timestamptz)
       WHERE v.vehicle_id = x.vehicle_id AND v.rule = x.rule AND v.start_time = x.start_time
         AND (v.end_time IS NULL OR v.end_time < x.end_time)`,
-    [JSON.stringify(rows)],
-  );
+      rows,
+    ),
+  ];
 }
 
 export async function forgetAfter(m: EntityManager, vehicleId: string, after: number): Promise<void> {
@@ -253,10 +282,11 @@ export async function forgetAfter(m: EntityManager, vehicleId: string, after: nu
   await m.query('DELETE FROM detector_checkpoints WHERE vehicle_id = $1 AND at > $2', [vehicleId, new Date(after)]);
 }
 
-export async function saveTrips(m: EntityManager, trips: Trip[]): Promise<void> {
-  if (trips.length === 0) return;
-  await m.query(
-    `INSERT INTO trips (vehicle_id, start_time, end_time, start_lat, start_lon, end_lat, end_lon, distance_m,
+export function tripWrites(trips: Trip[]): BulkWrite[] {
+  if (trips.length === 0) return [];
+  return [
+    bulk(
+      `INSERT INTO trips (vehicle_id, start_time, end_time, start_lat, start_lon, end_lat, end_lon, distance_m,
                         off_hours_distance_m, max_speed_kmh)
      SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(vehicle_id uuid, start_time timestamptz, end_time timestamptz,
        start_lat float8, start_lon float8, end_lat float8, end_lon float8, distance_m float8,
@@ -264,23 +294,20 @@ export async function saveTrips(m: EntityManager, trips: Trip[]): Promise<void> 
      ON CONFLICT (vehicle_id, start_time) DO UPDATE SET end_time = excluded.end_time, end_lat = excluded.end_lat,
        end_lon = excluded.end_lon, distance_m = excluded.distance_m,
        off_hours_distance_m = excluded.off_hours_distance_m, max_speed_kmh = excluded.max_speed_kmh`,
-    [
-      JSON.stringify(
-        trips.map((t) => ({
-          vehicle_id: t.vehicleId,
-          start_time: new Date(t.start).toISOString(),
-          end_time: new Date(t.end).toISOString(),
-          start_lat: t.startLat,
-          start_lon: t.startLon,
-          end_lat: t.endLat,
-          end_lon: t.endLon,
-          distance_m: Math.round(t.distanceM * 10) / 10,
-          off_hours_distance_m: Math.round(t.offHoursDistanceM * 10) / 10,
-          max_speed_kmh: t.maxSpeedKmh,
-        })),
-      ),
-    ],
-  );
+      trips.map((t) => ({
+        vehicle_id: t.vehicleId,
+        start_time: new Date(t.start).toISOString(),
+        end_time: new Date(t.end).toISOString(),
+        start_lat: t.startLat,
+        start_lon: t.startLon,
+        end_lat: t.endLat,
+        end_lon: t.endLon,
+        distance_m: Math.round(t.distanceM * 10) / 10,
+        off_hours_distance_m: Math.round(t.offHoursDistanceM * 10) / 10,
+        max_speed_kmh: t.maxSpeedKmh,
+      })),
+    ),
+  ];
 }
 
 /** Raises (once) or extends a finding; returns the id of a newly raised violation, if any. */
