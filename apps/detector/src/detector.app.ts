@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import type { INestMicroservice } from '@nestjs/common';
 import type { AppConfig } from '#app/config';
-import type { Infrastructure, StartedApp } from '#app/infra';
+import { quietMqttLog, type Infrastructure, type StartedApp } from '#app/infra';
 import { NestPinoLogger } from '#app/logging';
 import type { DetectorOptions } from './detection/detector.options.js';
 import { DetectorModule } from './detector.module.js';
@@ -18,6 +18,7 @@ export async function createDetectorApp(
     logger: config.logLevel === 'silent' ? false : new NestPinoLogger(),
     transport: Transport.MQTT,
     options: {
+      ...quietMqttLog,
       url: infra.mqttUrl,
       username: infra.mqttUsername,
       password: infra.mqttPassword,

@@ -7,3 +7,4 @@ export { settingOrCreate } from './settings.js';
 export { InfraModule, INFRA } from './infra.module.js';
 export { launch } from './launcher.js';
 export type { AppStarter, StartedApp } from './launcher.js';
+export { quietMqttLog } from './mqtt-log.js';

@@ -1,4 +1,5 @@
 import { ClientProxyFactory, MqttRecordBuilder, Transport, type ClientProxy } from '@nestjs/microservices';
+import { quietMqttLog } from '#app/infra';
 import { partitionForHandoff, toHandoffPosition, type HandoffPosition } from '#app/handoff';
 import type { Logger } from '#app/logging';
 import type { AcceptedPosition } from './flush-writer.js';
@@ -16,7 +17,7 @@ export class HandoffPublisher {
   ) {
     this.client = ClientProxyFactory.create({
       transport: Transport.MQTT,
-      options: { url, clientId, username, password, clean: true, reconnectPeriod: 1000 },
+      options: { ...quietMqttLog, url, clientId, username, password, clean: true, reconnectPeriod: 1000 },
     });
   }
 

@@ -1,3 +1,4 @@
+import { quietMqttLog } from '#app/infra';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
 
 /**
@@ -37,7 +38,7 @@ export class ManualAckSubscriber {
     private readonly consume: (message: InboundMessage) => boolean,
   ) {
     const { topics, ...clientOptions } = options;
-    this.client = mqtt.connect(url, { ...clientOptions, manualConnect: true, resubscribe: false });
+    this.client = mqtt.connect(url, { ...quietMqttLog, ...clientOptions, manualConnect: true, resubscribe: false });
     this.client.handleMessage = (packet, done) => this.onPublish(packet, done);
     this.client.on('packetreceive', () => (this.lastReceivedAt = Date.now()));
     // MQTT.js declares the connection dead when a PINGRESP has not been *processed* 1.5 keepalives after the
