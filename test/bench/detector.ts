@@ -27,7 +27,7 @@ import {
 import { DetectionEngine } from '../../apps/detector/src/detection/detection.engine.js';
 import { createDetectorApp } from '../../apps/detector/src/detector.app.js';
 import { createGatewayContext } from '../../apps/gateway/src/gateway.app.js';
-import { HANDOFF_TOPIC_FILTER, type HandoffBatch } from '#app/handoff';
+import { HANDOFF_TOPIC_FILTER, readHandoffBatch } from '#app/handoff';
 import { DISTRICT_BOX, benchFencePoints, jurisdictionFence, lcg } from './fence-points.js';
 import { percentile, startFlags } from './support.js';
 
@@ -228,8 +228,8 @@ export async function benchLatency(
     closers.unshift(() => watcher.endAsync());
     watcher.on('message', (_topic, payload) => {
       const now = performance.now();
-      const { data } = JSON.parse(payload.toString()) as { data: HandoffBatch };
-      for (const p of data.positions) {
+      const { data } = JSON.parse(payload.toString()) as { data: unknown };
+      for (const p of readHandoffBatch(data)) {
         if (p.alarmFlags) handedAt.set(`${p.vehicleId}:${p.fixTime}`, now);
       }
     });

@@ -278,11 +278,12 @@ async function main(): Promise<void> {
       }
       const now = Date.now();
       const { data } = JSON.parse(payload.toString()) as { data: HandoffBatch };
-      committed += data.positions.length;
+      committed += data.rows.length;
       lastCommitAt = now;
       if (phase === 'B') {
-        for (const p of data.positions) {
-          if (p.fixTime >= phaseBStart && nLatency < latencies.length) latencies[nLatency++] = now - p.fixTime;
+        for (const row of data.rows) {
+          const fixTime = row[2];
+          if (fixTime >= phaseBStart && nLatency < latencies.length) latencies[nLatency++] = now - fixTime;
         }
       }
     });

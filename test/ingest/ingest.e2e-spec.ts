@@ -1,7 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
-import { HANDOFF_TOPIC_FILTER, type HandoffBatch } from '#app/handoff';
+import { HANDOFF_TOPIC_FILTER, readHandoffBatch, type HandoffPosition } from '#app/handoff';
 import { encodePositionBatchProto, encodePositionProto } from '#app/telemetry';
 import { createGatewayContext } from '../../apps/gateway/src/gateway.app.js';
 import { IngestService } from '../../apps/gateway/src/ingest/ingest.service.js';
@@ -20,7 +20,7 @@ describe('ingest: terminals over MQTT into the positions store', () => {
   let ingest: IngestService;
   let terminal: MqttClient;
   let detector: MqttClient;
-  const handedOff: HandoffBatch['positions'] = [];
+  const handedOff: HandoffPosition[] = [];
   let fleet: FleetTerminal[];
 
   beforeAll(async () => {
@@ -36,8 +36,8 @@ describe('ingest: terminals over MQTT into the positions store', () => {
     detector = await mqtt.connectAsync(broker.url, { clientId: 'detector-probe' });
     await detector.subscribeAsync(HANDOFF_TOPIC_FILTER, { qos: 1 });
     detector.on('message', (_topic, payload) => {
-      const { data } = JSON.parse(payload.toString()) as { data: HandoffBatch };
-      handedOff.push(...data.positions);
+      const { data } = JSON.parse(payload.toString()) as { data: unknown };
+      handedOff.push(...readHandoffBatch(data));
     });
     gateway = await createGatewayContext(config, testInfrastructure(config));
     ingest = gateway.get(IngestService);

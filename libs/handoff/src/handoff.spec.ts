@@ -1,6 +1,14 @@
-import { HANDOFF_PARTITIONS, handoffPartition, partitionForHandoff, type HandoffPosition } from './handoff.js';
+import {
+  HANDOFF_PARTITIONS,
+  handoffPartition,
+  partitionForHandoff,
+  readHandoffBatch,
+  toHandoffRow,
+  type HandoffPosition,
+  type HandoffRow,
+} from './handoff.js';
 
-const at = (vehicleId: string, fixTime: number): HandoffPosition => ({
+const position = (vehicleId: string, fixTime: number): HandoffPosition => ({
   vehicleId,
   terminalId: `t-${vehicleId}`,
   fixTime,
@@ -16,6 +24,7 @@ const at = (vehicleId: string, fixTime: number): HandoffPosition => ({
   odometerKm: null,
   replay: false,
 });
+const at = (vehicleId: string, fixTime: number): HandoffRow => toHandoffRow(position(vehicleId, fixTime), vehicleId);
 
 describe('hand-off partitioning', () => {
   it('always puts one vehicle on the same partition, within range', () => {
@@ -33,11 +42,28 @@ describe('hand-off partitioning', () => {
 
   it('sorts each partition by vehicle, then fix time, whatever the arrival order', () => {
     const batches = partitionForHandoff([at('b', 3), at('a', 2), at('b', 1), at('a', 1)]);
-    const all = [...batches.values()].flatMap((batch) => batch.positions);
+    const all = [...batches.values()].flatMap((batch) => batch.rows);
     expect(all).toHaveLength(4);
     for (const batch of batches.values()) {
-      const keys = batch.positions.map((p) => `${p.vehicleId}:${p.fixTime}`);
+      const keys = batch.rows.map((r) => `${r[0]}:${r[2]}`);
       expect(keys).toEqual([...keys].sort());
     }
+  });
+
+  it('reads back exactly the positions that were sent, through JSON', () => {
+    const sent = { ...position('car-1', 1_700_000_000_000), speedKmh: 42.5, ignition: true, alarmFlags: 256 };
+    const wire = JSON.parse(JSON.stringify({ rows: [toHandoffRow(sent, 'car-1')] })) as unknown;
+    expect(readHandoffBatch(wire)).toEqual([sent]);
+  });
+
+  it('leaves out rows that are not well-formed, and reads nothing from a payload that is not a batch', () => {
+    const good = at('car-1', 5);
+    const wrongType = [...good] as unknown[];
+    wrongType[2] = '5';
+    const short = good.slice(0, 13);
+    expect(readHandoffBatch({ rows: [good, wrongType, short, null, 'x'] })).toHaveLength(1);
+    expect(readHandoffBatch({ positions: [] })).toEqual([]);
+    expect(readHandoffBatch(null)).toEqual([]);
+    expect(readHandoffBatch('rows')).toEqual([]);
   });
 });

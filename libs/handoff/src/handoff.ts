@@ -29,9 +29,30 @@ export interface HandoffPosition {
   replay: boolean;
 }
 
-/** The payload of one hand-off message: positions sorted by vehicle, then fix time. */
+/**
+ * One position on the wire: its values in a fixed order (half the bytes of an object with named fields, and
+ * a fraction of the serialising and parsing). `readHandoffBatch` turns rows back into positions.
+ */
+export type HandoffRow = [
+  vehicleId: string,
+  terminalId: string,
+  fixTime: number,
+  receivedAt: number,
+  lat: number,
+  lon: number,
+  speedKmh: number | null,
+  headingDeg: number | null,
+  valid: boolean,
+  ignition: boolean | null,
+  alarmFlags: number | null,
+  statusFlags: number | null,
+  odometerKm: number | null,
+  replay: boolean,
+];
+
+/** The payload of one hand-off message: rows sorted by vehicle, then fix time. */
 export interface HandoffBatch {
-  positions: HandoffPosition[];
+  rows: HandoffRow[];
 }
 
 export function handoffPartition(vehicleId: string): number {
@@ -48,36 +69,94 @@ export function handoffTopic(partition: number): string {
   return `${HANDOFF_TOPIC_PREFIX}/${partition}`;
 }
 
-export function toHandoffPosition(position: PositionRecord, vehicleId: string): HandoffPosition {
-  return {
+export function toHandoffRow(position: PositionRecord, vehicleId: string): HandoffRow {
+  return [
     vehicleId,
-    terminalId: position.terminalId,
-    fixTime: position.fixTime,
-    receivedAt: position.receivedAt,
-    lat: position.lat,
-    lon: position.lon,
-    speedKmh: position.speedKmh,
-    headingDeg: position.headingDeg,
-    valid: position.valid,
-    ignition: position.ignition,
-    alarmFlags: position.alarmFlags,
-    statusFlags: position.statusFlags,
-    odometerKm: position.odometerKm,
-    replay: position.replay,
-  };
+    position.terminalId,
+    position.fixTime,
+    position.receivedAt,
+    position.lat,
+    position.lon,
+    position.speedKmh,
+    position.headingDeg,
+    position.valid,
+    position.ignition,
+    position.alarmFlags,
+    position.statusFlags,
+    position.odometerKm,
+    position.replay,
+  ];
 }
 
-/** Groups positions into hand-off messages, each sorted by vehicle then fix time (sorts `positions` in place). */
-export function partitionForHandoff(positions: HandoffPosition[]): Map<string, HandoffBatch> {
-  const sorted = positions.sort((a, b) =>
-    a.vehicleId === b.vehicleId ? a.fixTime - b.fixTime : a.vehicleId < b.vehicleId ? -1 : 1,
-  );
+const isNumberOrNull = (value: unknown) => value === null || typeof value === 'number';
+const isBooleanOrNull = (value: unknown) => value === null || typeof value === 'boolean';
+
+/** The positions of a received hand-off message; rows that are not well-formed are left out. */
+export function readHandoffBatch(batch: unknown): HandoffPosition[] {
+  const rows = (batch as Partial<HandoffBatch> | null)?.rows;
+  if (!Array.isArray(rows)) return [];
+  const positions: HandoffPosition[] = [];
+  for (const r of rows as unknown[][]) {
+    if (
+      !Array.isArray(r) ||
+      r.length !== 14 ||
+      typeof r[0] !== 'string' ||
+      typeof r[1] !== 'string' ||
+      typeof r[2] !== 'number' ||
+      typeof r[3] !== 'number' ||
+      typeof r[4] !== 'number' ||
+      typeof r[5] !== 'number' ||
+      !isNumberOrNull(r[6]) ||
+      !isNumberOrNull(r[7]) ||
+      typeof r[8] !== 'boolean' ||
+      !isBooleanOrNull(r[9]) ||
+      !isNumberOrNull(r[10]) ||
+      !isNumberOrNull(r[11]) ||
+      !isNumberOrNull(r[12]) ||
+      typeof r[13] !== 'boolean'
+    ) {
+      continue;
+    }
+    const row = r as HandoffRow;
+    positions.push({
+      vehicleId: row[0],
+      terminalId: row[1],
+      fixTime: row[2],
+      receivedAt: row[3],
+      lat: row[4],
+      lon: row[5],
+      speedKmh: row[6],
+      headingDeg: row[7],
+      valid: row[8],
+      ignition: row[9],
+      alarmFlags: row[10],
+      statusFlags: row[11],
+      odometerKm: row[12],
+      replay: row[13],
+    });
+  }
+  return positions;
+}
+
+/** Each car's partition, computed once (the hash walks the whole id). */
+const partitionOf = new Map<string, number>();
+
+/** Groups rows into hand-off messages, each sorted by vehicle then fix time. */
+export function partitionForHandoff(rows: HandoffRow[]): Map<string, HandoffBatch> {
   const batches = new Map<string, HandoffBatch>();
-  for (const position of sorted) {
-    const topic = handoffTopic(handoffPartition(position.vehicleId));
+  for (const row of rows) {
+    let partition = partitionOf.get(row[0]);
+    if (partition === undefined) {
+      if (partitionOf.size >= 100_000) partitionOf.clear();
+      partitionOf.set(row[0], (partition = handoffPartition(row[0])));
+    }
+    const topic = handoffTopic(partition);
     let batch = batches.get(topic);
-    if (!batch) batches.set(topic, (batch = { positions: [] }));
-    batch.positions.push(position);
+    if (!batch) batches.set(topic, (batch = { rows: [] }));
+    batch.rows.push(row);
+  }
+  for (const batch of batches.values()) {
+    batch.rows.sort((a, b) => (a[0] === b[0] ? a[2] - b[2] : a[0] < b[0] ? -1 : 1));
   }
   return batches;
 }

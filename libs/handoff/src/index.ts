@@ -5,6 +5,7 @@ export {
   handoffPartition,
   handoffTopic,
   partitionForHandoff,
-  toHandoffPosition,
+  readHandoffBatch,
+  toHandoffRow,
 } from './handoff.js';
-export type { HandoffBatch, HandoffPosition } from './handoff.js';
+export type { HandoffBatch, HandoffPosition, HandoffRow } from './handoff.js';

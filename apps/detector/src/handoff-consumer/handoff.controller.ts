@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { HANDOFF_TOPIC_FILTER, type HandoffBatch } from '#app/handoff';
+import { HANDOFF_TOPIC_FILTER, readHandoffBatch } from '#app/handoff';
 import { DetectionEngine } from '../detection/detection.engine.js';
 
 /**
@@ -13,12 +13,8 @@ export class HandoffController {
   constructor(private readonly engine: DetectionEngine) {}
 
   @EventPattern<string>(HANDOFF_TOPIC_FILTER)
-  received(@Payload() batch: HandoffBatch): void {
-    if (!batch || !Array.isArray(batch.positions)) return;
-    this.engine.handoff(
-      batch.positions.filter(
-        (p) => typeof p?.vehicleId === 'string' && typeof p.fixTime === 'number' && typeof p.receivedAt === 'number',
-      ),
-    );
+  received(@Payload() batch: unknown): void {
+    const positions = readHandoffBatch(batch);
+    if (positions.length > 0) this.engine.handoff(positions);
   }
 }

@@ -1,6 +1,6 @@
 import { ClientProxyFactory, MqttRecordBuilder, Transport, type ClientProxy } from '@nestjs/microservices';
 import { quietMqttLog } from '#app/infra';
-import { partitionForHandoff, toHandoffPosition, type HandoffPosition } from '#app/handoff';
+import { partitionForHandoff, toHandoffRow, type HandoffRow } from '#app/handoff';
 import type { Logger } from '#app/logging';
 import type { AcceptedPosition } from './flush-writer.js';
 
@@ -22,8 +22,8 @@ export class HandoffPublisher {
   }
 
   publish(positions: AcceptedPosition[]): void {
-    const forDetector: HandoffPosition[] = [];
-    for (const p of positions) if (p.vehicleId) forDetector.push(toHandoffPosition(p, p.vehicleId));
+    const forDetector: HandoffRow[] = [];
+    for (const p of positions) if (p.vehicleId) forDetector.push(toHandoffRow(p, p.vehicleId));
     if (forDetector.length === 0) return;
     // One publisher and in-order QoS 1 publishes keep each vehicle's positions in order.
     for (const [topic, batch] of partitionForHandoff(forDetector)) {

@@ -24,6 +24,22 @@ const RETRY_MAX_MS = 5_000;
  */
 const LIVE_BEHIND_MS = 2000;
 const LIVE_CAUGHT_UP_MS = 500;
+/**
+ * Flushes in the database at once. A second one starts only while a full batch waits behind the first (the
+ * gateway is behind), so the next batch's COPY overlaps the previous one's commit and acknowledgements;
+ * otherwise the next batch gathers while one flush runs. Commits are acknowledged and handed off in the
+ * order their flushes began, whatever order the database finishes them in.
+ */
+const PARALLEL_FLUSHES = 2;
+
+/** One flush on its way through the database. */
+interface Flight {
+  /** What was written, in order (a batch the database refuses for its content is written in parts). */
+  written: { batch: PendingMessage[]; outcome: FlushOutcome }[];
+  done: boolean;
+  /** Writes the live state: runs with no other flush beside it, so live rows are written in message order. */
+  exclusive: boolean;
+}
 
 /**
  * Terminals → positions table. Messages are decoded as they arrive, written in batches (by size or after
@@ -41,7 +57,9 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
   private buffer: PendingMessage[] = [];
   private bufferedPositions = 0;
   private timer?: NodeJS.Timeout;
-  private flushing?: Promise<void>;
+  /** Flushes begun and not yet settled, in the order they began. */
+  private flights: Flight[] = [];
+  private readonly running = new Set<Promise<void>>();
   private stopping = false;
   private metricsTimer?: NodeJS.Timeout;
   private droppedBaseline?: number;
@@ -55,7 +73,12 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(INFRA) private readonly infra: Infrastructure,
   ) {
     this.log = rootLogger(config.logLevel).child({ component: 'ingest' });
-    this.pool = new pg.Pool({ connectionString: infra.databaseUrl, max: 2, connectionTimeoutMillis: 5_000 });
+    // One connection per flush in flight, and one for the offline sweep.
+    this.pool = new pg.Pool({
+      connectionString: infra.databaseUrl,
+      max: PARALLEL_FLUSHES + 1,
+      connectionTimeoutMillis: 5_000,
+    });
     this.pool.on('error', (error) => this.log.warn({ err: error }, 'idle database connection lost'));
   }
 
@@ -125,7 +148,7 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     clearInterval(this.offlineTimer);
     // Unacknowledged messages stay with the broker and come back on the next start.
     await this.subscriber?.stop();
-    await this.flushing?.catch(() => undefined);
+    await Promise.allSettled([...this.running]);
     await this.handoff?.close();
     await this.pool.end();
   }
@@ -180,34 +203,86 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private flushSoon(delayMs: number): void {
-    if (this.flushing || this.stopping) return; // the running flush looks again when it ends
+    if (this.stopping || !this.mayStart()) return; // a flush that ends looks again
     if (this.timer && delayMs > 0) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.flushing = this.flushAll().finally(() => {
-        this.flushing = undefined;
-        if (this.buffer.length === 0 || this.stopping) return;
-        const full = this.bufferedPositions >= this.config.ingest.batchSize;
-        const age = Date.now() - this.buffer[0].receivedAt;
-        this.flushSoon(full ? 0 : Math.max(0, this.config.ingest.flushMs - age));
-      });
+      this.startFlush();
     }, delayMs);
   }
 
-  private async flushAll(): Promise<void> {
+  /** Whether another flush may begin now: none in flight, or a second one while a full batch waits. */
+  private mayStart(): boolean {
+    const n = this.flights.length;
+    if (n === 0) return true;
+    return (
+      n < PARALLEL_FLUSHES &&
+      !this.flights.some((f) => f.exclusive) &&
+      this.bufferedPositions >= this.config.ingest.batchSize
+    );
+  }
+
+  private startFlush(): void {
+    if (this.stopping || !this.mayStart()) return;
     // At most one batch per transaction, so reading from the broker overlaps the database work.
     let weight = 0;
+    let positions = 0;
     let n = 0;
+    let hasStatus = false;
     while (n < this.buffer.length) {
-      const w = Math.max(1, this.buffer[n].decoded.positions.length);
+      const message = this.buffer[n];
+      const w = Math.max(1, message.decoded.positions.length);
       if (n > 0 && weight + w > this.config.ingest.batchSize) break;
       weight += w;
+      positions += message.decoded.positions.length;
+      if (message.decoded.online !== undefined) hasStatus = true;
       n++;
     }
+    const caughtUp = n === this.buffer.length;
+    const writeLive = hasStatus || Date.now() - this.liveWrittenAt >= (caughtUp ? LIVE_CAUGHT_UP_MS : LIVE_BEHIND_MS);
+    if (n === 0 && !(writeLive && this.live.size > 0)) return;
+    // The live state is written by a flush alone in the database; it waits for those in flight.
+    if (writeLive && this.flights.length > 0) return;
+    if (writeLive) this.liveWrittenAt = Date.now();
     const batch = this.buffer.splice(0, n);
-    this.bufferedPositions -= batch.reduce((sum, m) => sum + m.decoded.positions.length, 0);
-    await this.writeWithRetry(batch, true);
+    this.bufferedPositions -= positions;
+    const flight: Flight = { written: [], done: false, exclusive: writeLive };
+    this.flights.push(flight);
+    const running: Promise<void> = this.writeWithRetry(batch, true, flight, writeLive)
+      .catch((error: unknown) => this.log.error({ err: error }, 'flush failed'))
+      .finally(() => {
+        flight.done = true;
+        this.running.delete(running);
+        this.settleFlights();
+        this.lookAgain();
+      });
+    this.running.add(running);
+    // Still a full batch behind: the next one may go beside this one.
+    if (this.bufferedPositions >= this.config.ingest.batchSize) this.flushSoon(0);
+  }
+
+  /** Commits are acknowledged and handed off in the order their flushes began. */
+  private settleFlights(): void {
+    while (this.flights.length > 0 && this.flights[0].done) {
+      const flight = this.flights.shift()!;
+      for (const { batch, outcome } of flight.written) {
+        try {
+          this.afterCommit(batch, outcome);
+        } catch (error) {
+          this.log.error({ err: error }, 'post-commit bookkeeping failed');
+        }
+      }
+    }
+  }
+
+  private lookAgain(): void {
+    if (this.stopping) return;
+    if (this.buffer.length > 0) {
+      const full = this.bufferedPositions >= this.config.ingest.batchSize;
+      const age = Date.now() - this.buffer[0].receivedAt;
+      this.flushSoon(full ? 0 : Math.max(0, this.config.ingest.flushMs - age));
+    } else if (this.live.size > 0) this.scheduleLiveWrite();
   }
 
   /**
@@ -216,18 +291,23 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
    * impossible — is written message by message, and a message refused on its own is recorded as rejected,
    * so one bad message can never stop the pipeline.
    */
-  private async writeWithRetry(batch: PendingMessage[], splitOnDataError: boolean): Promise<void> {
+  private async writeWithRetry(
+    batch: PendingMessage[],
+    splitOnDataError: boolean,
+    flight: Flight,
+    writeLive: boolean,
+  ): Promise<void> {
     let delay = RETRY_MIN_MS;
     for (;;) {
       try {
-        await this.writeOnce(batch);
+        flight.written.push({ batch, outcome: await this.writeOnce(batch, writeLive) });
         return;
       } catch (error) {
         const code = (error as { code?: unknown }).code;
         if (typeof code === 'string' && /^(22|23|54)/.test(code) && code !== '23505') {
           this.log.error({ err: error, messages: batch.length }, 'the database refused a batch for its content');
           if (splitOnDataError && batch.length > 1) {
-            for (const message of batch) await this.writeWithRetry([message], true);
+            for (const message of batch) await this.writeWithRetry([message], true, flight, writeLive);
             return;
           }
           const [message] = batch;
@@ -244,7 +324,7 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
               },
             ],
           };
-          if (splitOnDataError) return this.writeWithRetry([message], false);
+          if (splitOnDataError) return this.writeWithRetry([message], false, flight, writeLive);
         }
         this.metrics.flushFailures++;
         this.log.error({ err: error, messages: batch.length, retryInMs: delay }, 'flush failed; retrying');
@@ -256,30 +336,20 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private async writeOnce(batch: PendingMessage[]): Promise<void> {
+  /** One attempt at a batch on a connection of its own; returns only after COMMIT. */
+  private async writeOnce(batch: PendingMessage[], writeLive: boolean): Promise<FlushOutcome> {
     const client = await this.pool.connect();
     const onError = (error: Error) => this.log.warn({ err: error }, 'database connection failed mid-flush');
     client.on('error', onError);
-    let outcome;
     try {
-      const caughtUp = this.buffer.length === 0;
-      outcome = await writeFlush(client, this.directory, batch, this.live, (hasStatus) => {
-        const due = hasStatus || Date.now() - this.liveWrittenAt >= (caughtUp ? LIVE_CAUGHT_UP_MS : LIVE_BEHIND_MS);
-        if (due) this.liveWrittenAt = Date.now();
-        return due;
-      });
+      const outcome = await writeFlush(client, this.directory, batch, this.live, () => writeLive);
+      client.off('error', onError);
+      client.release();
+      return outcome;
     } catch (error) {
       client.off('error', onError);
       client.release(true);
       throw error;
-    }
-    client.off('error', onError);
-    client.release();
-    // Committed: from here on nothing may send the batch round again.
-    try {
-      this.afterCommit(batch, outcome);
-    } catch (error) {
-      this.log.error({ err: error }, 'post-commit bookkeeping failed');
     }
   }
 
