@@ -29,6 +29,7 @@ import {
 } from '#app/rules';
 import { joinCase } from './case-joining.js';
 import {
+  anyReceivedSince,
   forgetAfter,
   inlineBulk,
   loadArrived,
@@ -186,8 +187,7 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
     const rows = rowsOf<{ id: string }>(
       await this.db.query(
         `SELECT v.id FROM vehicles v LEFT JOIN detector_vehicle_state s ON s.vehicle_id = v.id
-          WHERE EXISTS (SELECT 1 FROM positions p WHERE p.vehicle_id = v.id
-                           AND p.received_at > coalesce(s.read_at - make_interval(secs => $1), '-infinity'))`,
+          WHERE ${anyReceivedSince('v.id', `coalesce(s.read_at - make_interval(secs => $1), '-infinity')`)}`,
         [this.options.commitMarginSeconds],
       ),
     );

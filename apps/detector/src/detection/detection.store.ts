@@ -61,8 +61,7 @@ export interface Arrived {
 
 /**
  * One read for many cars: everything received since each car's last read (minus a margin for transactions that
- * committed late), through the (vehicle_id, received_at) index. New data has fix times above the watermark;
- * late data at or below it.
+ * committed late). New data has fix times above the watermark; late data at or below it.
  */
 export async function loadArrived(db: Sql, since: Map<string, Date>, limit: number): Promise<Arrived[]> {
   const ids = [...since.keys()];
@@ -71,10 +70,7 @@ export async function loadArrived(db: Sql, since: Map<string, Date>, limit: numb
       `SELECT q.vid, now() AS read_at, p.terminal_id, p.fix_time, p.received_at, p.lat, p.lon, p.speed_kmh, p.valid,
               p.ignition, p.alarm_flags, p.odometer_km
          FROM unnest($1::uuid[], $2::timestamptz[]) AS q(vid, since)
-         LEFT JOIN LATERAL (
-           SELECT * FROM positions p WHERE p.vehicle_id = q.vid AND p.received_at > q.since
-            ORDER BY p.fix_time LIMIT $3
-         ) p ON true`,
+         LEFT JOIN LATERAL (${receivedSince('q.vid', 'q.since', '$3')}) p ON true`,
       [ids, ids.map((id) => since.get(id)!), limit],
     ),
   );
@@ -86,6 +82,34 @@ export async function loadArrived(db: Sql, since: Map<string, Date>, limit: numb
   }
   return [...out.values()];
 }
+
+/**
+ * The positions of a car received after `since`, in fix-time order, at most `limit`: in two disjoint parts, so
+ * that neither needs an index of every position by arrival. A position received within a minute of its fix
+ * has a fix time less than a minute before `since`, and is found through (vehicle_id, fix_time); a later one
+ * is in the partial index of late arrivals, whose predicate the second part repeats word for word (and, few
+ * as late arrivals are, reads whole rather than in fix-time order, which would walk the car's whole history).
+ */
+export function receivedSince(vehicle: string, since: string, limit: string): string {
+  return `(${onTime(vehicle, since)} ORDER BY p.fix_time LIMIT ${limit})
+          UNION ALL (${late(vehicle, since)})
+          ORDER BY fix_time LIMIT ${limit}`;
+}
+
+/** Whether anything of the car was received after `since` (the same two parts). */
+export function anyReceivedSince(vehicle: string, since: string): string {
+  return `(EXISTS (${onTime(vehicle, since)}) OR EXISTS (${late(vehicle, since)}))`;
+}
+
+/** The predicate of the partial index positions_late_received. */
+const LATE = `p.received_at - p.fix_time > interval '1 minute'`;
+
+const onTime = (vehicle: string, since: string) =>
+  `SELECT * FROM positions p WHERE p.vehicle_id = ${vehicle} AND p.fix_time > ${since} - interval '1 minute'
+      AND p.received_at > ${since} AND NOT (${LATE})`;
+
+const late = (vehicle: string, since: string) =>
+  `SELECT * FROM positions p WHERE p.vehicle_id = ${vehicle} AND p.received_at > ${since} AND ${LATE}`;
 
 export async function loadCheckpoint(
   db: Sql,
