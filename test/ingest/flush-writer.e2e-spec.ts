@@ -1,20 +1,25 @@
 import pg from 'pg';
 import { decodePositionMessage } from '#app/telemetry';
-import { writeFlush, type LiveStates, type PendingMessage } from '../../apps/gateway/src/ingest/flush-writer.js';
+import {
+  foldLive,
+  writeFlush,
+  type LiveStates,
+  type PendingMessage,
+} from '../../apps/gateway/src/ingest/flush-writer.js';
 import { TerminalDirectory } from '../../apps/gateway/src/ingest/terminal-directory.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { count, registerFleet } from './support/fleet.js';
 
 const RECEIVED = Date.parse('2026-11-20T02:00:00Z');
 
-function message(terminalId: string, body: unknown, kind = 'position'): PendingMessage {
+function message(terminalId: string, body: unknown, kind = 'position', receivedAt = RECEIVED): PendingMessage {
   const topic = `telematics/v1/${terminalId}/${kind}`;
   const payload = Buffer.from(JSON.stringify(body));
   return {
     topic,
     payload,
-    receivedAt: RECEIVED,
-    decoded: decodePositionMessage(topic, payload, RECEIVED),
+    receivedAt,
+    decoded: decodePositionMessage(topic, payload, receivedAt),
     ack: () => true,
     alive: () => true,
   };
@@ -50,7 +55,7 @@ describe('a flush of positions, with and without a transaction block', () => {
 
   const stored = () => count(pool, `SELECT count(*) AS n FROM positions WHERE terminal_id = 'F-1'`);
   const flush = (messages: PendingMessage[], writeLive: boolean) =>
-    writeFlush(client, new TerminalDirectory(), messages, new Map() as LiveStates, () => writeLive);
+    writeFlush(client, new TerminalDirectory(), messages, new Map() as LiveStates, writeLive);
 
   it('writes positions alone as one COPY, without BEGIN or COMMIT', async () => {
     const outcome = await flush(
@@ -92,5 +97,33 @@ describe('a flush of positions, with and without a transaction block', () => {
     (bad.decoded.positions[0] as { satellites: number }).satellites = 1e9;
     await expect(flush([message('F-1', fix(7)), bad], false)).rejects.toThrow();
     expect(await stored()).toBe(5);
+  });
+});
+
+describe('the live state carried between flushes', () => {
+  const car = { active: true, vehicleId: 'car-1' };
+  const at = (m: PendingMessage, terminal = car) => Object.assign(m, { terminal });
+
+  it('keeps the newest fix, and when the link state last changed, in message order', () => {
+    const live: LiveStates = new Map();
+    foldLive(live, [
+      at(message('F-1', fix(5), 'position', RECEIVED)),
+      at(message('F-1', fix(3), 'position', RECEIVED + 1000)),
+      at(message('F-1', { online: false }, 'status', RECEIVED + 2000)),
+    ]);
+    expect(live.get('F-1')).toMatchObject({ vehicleId: 'car-1', online: false, at: RECEIVED + 2000 });
+    expect(live.get('F-1')!.newest!.fixTime).toBe(fix(5).fixTime);
+    foldLive(live, [
+      at(message('F-1', fix(6), 'position', RECEIVED + 3000)),
+      at(message('F-1', fix(7), 'position', RECEIVED + 4000)),
+    ]);
+    expect(live.get('F-1')).toMatchObject({ online: true, at: RECEIVED + 3000 });
+    expect(live.get('F-1')!.newest!.fixTime).toBe(fix(7).fixTime);
+  });
+
+  it('leaves out messages of terminals the flush did not accept', () => {
+    const live: LiveStates = new Map();
+    foldLive(live, [message('F-9', fix(1))]);
+    expect(live.size).toBe(0);
   });
 });

@@ -138,6 +138,8 @@ export function readHandoffBatch(batch: unknown): HandoffPosition[] {
   return positions;
 }
 
+const PARTITION_TOPICS = Array.from({ length: HANDOFF_PARTITIONS }, (_, i) => handoffTopic(i));
+
 /** Each car's partition, computed once (the hash walks the whole id). */
 const partitionOf = new Map<string, number>();
 
@@ -150,7 +152,7 @@ export function partitionForHandoff(rows: HandoffRow[]): Map<string, HandoffBatc
       if (partitionOf.size >= 100_000) partitionOf.clear();
       partitionOf.set(row[0], (partition = handoffPartition(row[0])));
     }
-    const topic = handoffTopic(partition);
+    const topic = PARTITION_TOPICS[partition];
     let batch = batches.get(topic);
     if (!batch) batches.set(topic, (batch = { rows: [] }));
     batch.rows.push(row);

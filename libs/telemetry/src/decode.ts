@@ -240,12 +240,14 @@ function checkJsonPosition(record: Record<string, unknown>, ctx: Context): Check
     if (record[field] === undefined || record[field] === null) return fail('SCHEMA', `${field} is required`);
     if (typeof record[field] !== 'number') return fail('SCHEMA', `${field} must be a number`);
   }
-  const numbers: Record<string, number | null> = {};
+  // Checked in NUMBER_FIELDS order, so the first bad field is the one reported.
+  const numbers: (number | null)[] = [];
   for (const [field, check, expected] of NUMBER_FIELDS) {
     const value = optionalNumber(record, field, check, expected);
     if (isInvalid(value)) return { ok: false, ...value };
-    numbers[field] = value;
+    numbers.push(value);
   }
+  const [speedKmh, heading, altitudeM, satellites, hdop, alarmFlags, statusFlags, odometerKm, seq] = numbers;
   const valid = optionalBoolean(record, 'valid');
   if (isInvalid(valid)) return { ok: false, ...valid };
   const ignition = optionalBoolean(record, 'ignition');
@@ -257,7 +259,6 @@ function checkJsonPosition(record: Record<string, unknown>, ctx: Context): Check
     // defineProperty: a key such as "__proto__" stays a plain field.
     Object.defineProperty(extra, key, { value: record[key], enumerable: true, writable: true, configurable: true });
   }
-  const heading = numbers.headingDeg;
   return finish(
     {
       terminalId: ctx.terminalId,
@@ -265,17 +266,17 @@ function checkJsonPosition(record: Record<string, unknown>, ctx: Context): Check
       receivedAt: ctx.receivedAt,
       lat: record.lat as number,
       lon: record.lon as number,
-      speedKmh: numbers.speedKmh,
+      speedKmh,
       headingDeg: heading === null ? null : Math.round(heading) % 360,
-      altitudeM: numbers.altitudeM,
-      satellites: numbers.satellites,
-      hdop: numbers.hdop,
+      altitudeM,
+      satellites,
+      hdop,
       valid: valid ?? true,
       ignition,
-      alarmFlags: numbers.alarmFlags,
-      statusFlags: numbers.statusFlags,
-      odometerKm: numbers.odometerKm,
-      seq: numbers.seq,
+      alarmFlags,
+      statusFlags,
+      odometerKm,
+      seq,
       replay: ctx.replay,
       extra: storableExtra(extra),
     },

@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import pgCopy from 'pg-copy-streams';
 import type { DecodedMessage, PositionRecord, RejectionReason } from '#app/telemetry';
-import type { TerminalDirectory } from './terminal-directory.js';
+import type { TerminalDirectory, TerminalEntry } from './terminal-directory.js';
 
 /** A message read from the broker and not yet committed. */
 export interface PendingMessage {
@@ -14,6 +14,8 @@ export interface PendingMessage {
   /** Sends the PUBACK if the connection it came on is still up; false when it is not. */
   ack(): boolean;
   alive(): boolean;
+  /** Set by the flush: the message's terminal, registered and active (its data goes into the live state). */
+  terminal?: TerminalEntry;
 }
 
 export interface AcceptedPosition extends PositionRecord {
@@ -40,8 +42,7 @@ export interface FlushTimings {
 
 export interface FlushOutcome {
   timings: FlushTimings;
-  /** This flush's live state: already written when `liveWritten`, else to be carried to a later flush. */
-  live: LiveStates;
+  /** Whether the live state was written (else the caller folds the messages into what it carries). */
   liveWritten: boolean;
   accepted: AcceptedPosition[];
   inserted: number;
@@ -68,8 +69,8 @@ export async function writeFlush(
   directory: TerminalDirectory,
   messages: PendingMessage[],
   pendingLive: LiveStates,
-  /** Write the live state now (else it is carried in the outcome to a later flush). */
-  writeLive: (hasStatus: boolean) => boolean,
+  /** Write the live state (what is carried and this flush's) now; else the caller carries it on. */
+  writeLive: boolean,
 ): Promise<FlushOutcome> {
   let mark = performance.now();
   const lap = () => {
@@ -85,9 +86,8 @@ export async function writeFlush(
   );
   const accepted: AcceptedPosition[] = [];
   const rejections: RejectionRow[] = [];
-  // terminal → its newest position and final link state in this flush, in receive order.
-  const flushLive: LiveStates = new Map();
   let statuses = 0;
+  let live = false;
   for (const message of messages) {
     const { decoded, topic, receivedAt } = message;
     const terminalId = decoded.terminalId;
@@ -105,30 +105,18 @@ export async function writeFlush(
     }
     for (const r of decoded.rejections) rejections.push({ receivedAt, topic, ...r });
     if (!terminalId || !entry) continue;
-    let state = flushLive.get(terminalId);
-    if (decoded.positions.length > 0) {
-      state ??= { vehicleId: entry.vehicleId, online: true, at: receivedAt };
-      if (!state.online) state.at = receivedAt;
-      state.online = true;
-      for (const p of decoded.positions) {
-        // Tagged in place (a copy per position was a tenth of the gateway's garbage); a retried flush sets
-        // the same value again.
-        const position = p as AcceptedPosition;
-        position.vehicleId = entry.vehicleId;
-        accepted.push(position);
-        if (!state.newest || position.fixTime > state.newest.fixTime) state.newest = position;
-      }
-      flushLive.set(terminalId, state);
-    }
-    if (decoded.online !== undefined) {
-      statuses++;
-      if (!state || state.online !== decoded.online) {
-        state = { ...state, vehicleId: entry.vehicleId, online: decoded.online, at: receivedAt };
-      }
-      flushLive.set(terminalId, state);
+    message.terminal = entry;
+    if (decoded.online !== undefined) statuses++;
+    if (decoded.positions.length > 0 || decoded.online !== undefined) live = true;
+    for (const p of decoded.positions) {
+      // Tagged in place (a copy per position was a tenth of the gateway's garbage); a retried flush sets
+      // the same value again.
+      const position = p as AcceptedPosition;
+      position.vehicleId = entry.vehicleId;
+      accepted.push(position);
     }
   }
-  const liveNow = (pendingLive.size > 0 || flushLive.size > 0) && writeLive(statuses > 0);
+  const liveNow = writeLive && (live || pendingLive.size > 0);
 
   timings.prepare = lap();
   const rows = accepted.length > 0 ? accepted.map(copyRow).join('') : '';
@@ -137,7 +125,6 @@ export async function writeFlush(
     for (const r of rejections) rejectedByReason[r.reason] = (rejectedByReason[r.reason] ?? 0) + 1;
     return {
       timings,
-      live: flushLive,
       liveWritten: liveNow,
       accepted,
       inserted,
@@ -187,10 +174,11 @@ export async function writeFlush(
     if (rejections.length > 0) await insertRejections(db, rejections);
     timings.rejections = lap();
     if (liveNow) {
-      // Merged into a copy: a flush that fails leaves the carried state as it was.
-      const live: LiveStates = new Map(pendingLive);
-      mergeLive(live, flushLive);
-      await upsertLive(db, live);
+      // Folded into a copy: a flush that fails leaves the carried state as it was.
+      const states: LiveStates = new Map();
+      for (const [terminalId, state] of pendingLive) states.set(terminalId, { ...state });
+      foldLive(states, messages);
+      await upsertLive(db, states);
     }
     timings.live = lap();
     await db.query('COMMIT');
@@ -290,22 +278,29 @@ export type LiveState = { vehicleId: string | null; newest?: AcceptedPosition; o
 /** terminal → its newest position and latest link state not yet written to vehicle_live. */
 export type LiveStates = Map<string, LiveState>;
 
-/** Folds a later flush's states into `into` (the later states are not used again by the caller). */
-export function mergeLive(into: LiveStates, later: LiveStates): void {
-  for (const [terminalId, next] of later) {
-    const prev = into.get(terminalId);
-    if (!prev) {
-      into.set(terminalId, next);
-      continue;
+/**
+ * Folds committed messages into live states, in place and in message order: each terminal's newest fix, and
+ * its link state with the time that state began (a position means online; a status message says which).
+ */
+export function foldLive(into: LiveStates, messages: PendingMessage[]): void {
+  for (const message of messages) {
+    const entry = message.terminal;
+    if (!entry) continue;
+    const { decoded, receivedAt } = message;
+    const terminalId = decoded.terminalId!;
+    // A message carries positions (the terminal is online) or a status (it says which), never both.
+    const online = decoded.positions.length > 0 ? true : decoded.online;
+    if (online === undefined) continue;
+    let state = into.get(terminalId);
+    if (!state) into.set(terminalId, (state = { vehicleId: entry.vehicleId, online, at: receivedAt }));
+    state.vehicleId = entry.vehicleId;
+    for (const p of decoded.positions) {
+      if (!state.newest || p.fixTime > state.newest.fixTime) state.newest = p as AcceptedPosition;
     }
-    const newest =
-      !prev.newest || (next.newest && next.newest.fixTime > prev.newest.fixTime) ? next.newest : prev.newest;
-    into.set(terminalId, {
-      vehicleId: next.vehicleId,
-      newest,
-      online: next.online,
-      at: prev.online === next.online ? prev.at : next.at,
-    });
+    if (state.online !== online) {
+      state.online = online;
+      state.at = receivedAt;
+    }
   }
 }
 

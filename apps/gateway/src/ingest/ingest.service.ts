@@ -5,7 +5,7 @@ import { APP_CONFIG, type AppConfig } from '#app/config';
 import { INFRA, type Infrastructure } from '#app/infra';
 import { rootLogger, type Logger } from '#app/logging';
 import { decodePositionMessage, TERMINAL_TOPIC_FILTERS } from '#app/telemetry';
-import { mergeLive, writeFlush, type FlushOutcome, type LiveStates, type PendingMessage } from './flush-writer.js';
+import { foldLive, writeFlush, type FlushOutcome, type LiveStates, type PendingMessage } from './flush-writer.js';
 import { HandoffPublisher } from './handoff-publisher.js';
 import { IngestMetrics } from './ingest-metrics.js';
 import { ManualAckSubscriber, type InboundMessage } from './manual-ack-subscriber.js';
@@ -342,7 +342,7 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     const onError = (error: Error) => this.log.warn({ err: error }, 'database connection failed mid-flush');
     client.on('error', onError);
     try {
-      const outcome = await writeFlush(client, this.directory, batch, this.live, () => writeLive);
+      const outcome = await writeFlush(client, this.directory, batch, this.live, writeLive);
       client.off('error', onError);
       client.release();
       return outcome;
@@ -358,7 +358,7 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     const m = this.metrics;
     if (outcome.liveWritten) this.live = new Map();
     else {
-      mergeLive(this.live, outcome.live);
+      foldLive(this.live, batch);
       this.scheduleLiveWrite();
     }
     m.batches++;
