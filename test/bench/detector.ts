@@ -260,6 +260,7 @@ export async function benchLatency(
     const tickMs = 10;
     const probeEvery = Math.max(1, Math.round(opts.rate / opts.probesPerSecond));
     let sent = 0;
+    let acked = 0;
     let next = 0;
     const began = performance.now();
     const lastFix = new Map<number, number>();
@@ -288,7 +289,9 @@ export async function benchLatency(
         const key = `${vehicleOf.get(terminals[i])}:${fixTime}`;
         const t0 = performance.now();
         if (probe) sentAt.set(key, t0);
-        void clients[i % clients.length].publishAsync(`telematics/v1/${terminals[i]}/position`, payload, { qos: 1 });
+        void clients[i % clients.length]
+          .publishAsync(`telematics/v1/${terminals[i]}/position`, payload, { qos: 1 })
+          .then(() => acked++);
         sent++;
       }
       const wait = tickMs - (performance.now() - tickStart);
@@ -316,7 +319,14 @@ export async function benchLatency(
         .sort((a, b) => a - b);
     const toCommit = split(sentAt, handedAt);
     const toViolation = split(handedAt, seenAt);
-    const stored = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM positions')).rows[0].n);
+    // Every publish acknowledged by the broker, then every position stored (or 15 s gone): the count is a loss check.
+    const count = async () => Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM positions')).rows[0].n);
+    const storeDeadline = performance.now() + 15_000;
+    let stored = await count();
+    while ((acked < sent || stored < sent) && performance.now() < storeDeadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      stored = await count();
+    }
     return {
       cars: opts.cars,
       offeredRate: Math.round(sent / elapsed),
