@@ -204,7 +204,11 @@ export async function benchLatency(
     // The service (gateway and detector in one process, as `npm start` runs them) apart from the terminals
     // and the observer, so neither's work delays the other's event loop.
     const service = fork(fileURLToPath(import.meta.url), ['service'], {
-      execArgv: [...process.execArgv, ...startFlags(resolve('.'), 'start')],
+      execArgv: [
+        ...process.execArgv,
+        ...startFlags(resolve('.'), 'start'),
+        ...(process.env.BENCH_SERVICE_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+      ],
       env: { ...process.env, BENCH_SERVICE_DATABASE_URL: databaseUrl, BENCH_SERVICE_MQTT_PORT: String(opts.port) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -413,10 +417,22 @@ process.on('uncaughtException', (error) => {
   throw error;
 });
 const only = process.argv[2];
+const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 5);
 if (only === 'service') {
   await runService();
 } else {
   await main();
+}
+
+/** Between runs: the previous run's dirty pages written out, so its checkpoint does not land in the next. */
+async function settle(): Promise<void> {
+  const admin = new pg.Client({
+    connectionString: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  });
+  await admin.connect();
+  await admin.query('CHECKPOINT').catch(() => undefined);
+  await admin.end();
+  await new Promise((r) => setTimeout(r, 3_000));
 }
 
 async function main(): Promise<void> {
@@ -430,7 +446,27 @@ async function main(): Promise<void> {
     console.log(`fence point checks: ${JSON.stringify(benchFencePoints(10_000, 1_000_000))}`);
   }
   if (!only || only === 'engine') console.log(`rule engine: ${JSON.stringify(benchRuleEngine())}`);
-  if (!only || only === 'latency') console.log(`publish → stored violation: ${JSON.stringify(await benchLatency())}`);
+  if (!only || only === 'latency') {
+    // Runs of a p99 over 272 probes swing with the machine's stalls (collector pauses, the kernel's memory
+    // monitor): the benchmark repeats the run and reports the median run's figures beside the spread.
+    const runs: { p50Ms: number; p99Ms: number }[] = [];
+    for (let i = 0; i < LATENCY_RUNS; i++) {
+      if (i > 0) await settle();
+      const run = await benchLatency();
+      runs.push(run);
+      console.log(`publish → stored violation, run ${i + 1}/${LATENCY_RUNS}: ${JSON.stringify(run)}`);
+    }
+    const p99s = runs.map((r) => r.p99Ms).sort((a, b) => a - b);
+    const p50s = runs.map((r) => r.p50Ms).sort((a, b) => a - b);
+    console.log(
+      `publish → stored violation, median of ${runs.length} runs: ${JSON.stringify({
+        p50Ms: p50s[Math.floor(p50s.length / 2)],
+        p99Ms: p99s[Math.floor(p99s.length / 2)],
+        p99RangeMs: [p99s[0], p99s[p99s.length - 1]],
+        runsWithP99AtMost50Ms: p99s.filter((p) => p <= 50).length,
+      })}`,
+    );
+  }
   console.log(
     `load average after: ${loadavg()
       .map((l) => l.toFixed(1))
