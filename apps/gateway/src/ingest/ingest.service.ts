@@ -39,6 +39,8 @@ interface Flight {
   done: boolean;
   /** Writes the live state: runs with no other flush beside it, so live rows are written in message order. */
   exclusive: boolean;
+  /** Settles when the flush has finished (retries included). */
+  finished?: Promise<void>;
 }
 
 /**
@@ -59,7 +61,6 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
   private timer?: NodeJS.Timeout;
   /** Flushes begun and not yet settled, in the order they began. */
   private flights: Flight[] = [];
-  private readonly running = new Set<Promise<void>>();
   private stopping = false;
   private metricsTimer?: NodeJS.Timeout;
   private droppedBaseline?: number;
@@ -148,7 +149,7 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     clearInterval(this.offlineTimer);
     // Unacknowledged messages stay with the broker and come back on the next start.
     await this.subscriber?.stop();
-    await Promise.allSettled([...this.running]);
+    await Promise.allSettled(this.flights.map((f) => f.finished));
     await this.handoff?.close();
     await this.pool.end();
   }
@@ -249,15 +250,13 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     this.bufferedPositions -= positions;
     const flight: Flight = { written: [], done: false, exclusive: writeLive };
     this.flights.push(flight);
-    const running: Promise<void> = this.writeWithRetry(batch, true, flight, writeLive)
+    flight.finished = this.writeWithRetry(batch, true, flight, writeLive)
       .catch((error: unknown) => this.log.error({ err: error }, 'flush failed'))
       .finally(() => {
         flight.done = true;
-        this.running.delete(running);
         this.settleFlights();
         this.lookAgain();
       });
-    this.running.add(running);
     // Still a full batch behind: the next one may go beside this one.
     if (this.bufferedPositions >= this.config.ingest.batchSize) this.flushSoon(0);
   }
