@@ -60,6 +60,23 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     name,
     url: databaseUrl(name),
-    drop: () => withServer((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: () => withServer((c) => dropWhenClosed(c, name)),
   };
+}
+
+/**
+ * A pool's end() resolves before its sockets have closed. Terminating such a connection (DROP … WITH (FORCE))
+ * makes its client report an error to a pool that no longer listens, which fails the test file; so the drop
+ * first gives the connections of the test's own pools up to 5 s to go, and forces only what is left.
+ */
+async function dropWhenClosed(c: pg.Client, name: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const { rows } = await c.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
+      [name],
+    );
+    if (rows[0].n === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
 }
