@@ -3,3 +3,4 @@ export { MIGRATIONS } from './migrations/index.js';
 export { runMigrations, dataSourceOptions } from './migrate.js';
 export { DatabaseModule } from './database.module.js';
 export { normalizePlate, isValidPlate } from './plate.js';
+export { transactionInOneMessage } from './transaction-message.js';

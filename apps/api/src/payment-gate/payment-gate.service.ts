@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { PoolClient, QueryResult } from 'pg';
+import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '#app/config';
-import { normalizePlate } from '#app/db';
+import { normalizePlate, transactionInOneMessage } from '#app/db';
 import type { CheckRequest } from './check-request.js';
 import { Clock } from './clock.js';
 import { DecisionHistoryAppender } from './decision-history.appender.js';
@@ -175,36 +175,29 @@ export class PaymentGateService {
    * literals. An error skips the rest of the message, so the COMMIT only runs after a decision.
    */
   private async decideInTransaction(request: CheckRequest, actor: string): Promise<CheckRow & { fresh?: boolean }> {
-    const runner = this.db.createQueryRunner();
-    const client = (await runner.connect()) as PoolClient;
-    try {
+    const values = [
+      request.invoiceNo,
+      request.plateNormalized,
+      request.expenseType,
+      request.amount,
+      request.expenseDate,
+      this.config.tzPolicy,
+      this.config.terminalSilentHours,
+      request.plateNumber,
+      this.clock.now().toISOString(),
+      actor,
+    ];
+    const results = await transactionInOneMessage(this.db, async (client) => {
       await prepareDecision(client);
-      const values = [
-        request.invoiceNo,
-        request.plateNormalized,
-        request.expenseType,
-        request.amount,
-        request.expenseDate,
-        this.config.tzPolicy,
-        this.config.terminalSilentHours,
-        request.plateNumber,
-        this.clock.now().toISOString(),
-        actor,
-      ];
-      const results = (await client.query(
+      return (
         `BEGIN; SET LOCAL statement_timeout = ${STATEMENT_TIMEOUT_MS}; ` +
-          `SELECT pg_advisory_xact_lock(${INVOICE_LOCK_SPACE}, ${invoiceLockKey(request.invoiceNo)}); ` +
-          `EXECUTE payment_gate_decide (${values.map((v) => literal(client, v)).join(', ')}); COMMIT`,
-      )) as unknown as QueryResult[];
-      const decided = results[3].rows[0] as { inserted: CheckRow | null; earlier: CheckRow | null };
-      if (decided.inserted) return { ...decided.inserted, fresh: true };
-      return decided.earlier!;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      await runner.release();
-    }
+        `SELECT pg_advisory_xact_lock(${INVOICE_LOCK_SPACE}, ${invoiceLockKey(request.invoiceNo)}); ` +
+        `EXECUTE payment_gate_decide (${values.map((v) => literal(client, v)).join(', ')}); COMMIT`
+      );
+    });
+    const decided = results[3].rows[0] as { inserted: CheckRow | null; earlier: CheckRow | null };
+    if (decided.inserted) return { ...decided.inserted, fresh: true };
+    return decided.earlier!;
   }
 
   async list(filter: CheckFilter): Promise<{ items: CheckRecordView[]; total: number; limit: number; offset: number }> {

@@ -1,10 +1,9 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { PoolClient } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import { loadCalendar } from '#app/calendar';
 import { APP_CONFIG, type AppConfig } from '#app/config';
-import type { VehicleCategory } from '#app/db';
+import { transactionInOneMessage, type VehicleCategory } from '#app/db';
 import { approvedOrdersByVehicle } from '#app/dispatch';
 import { loadFences, type FenceLookup } from '#app/geo';
 import type { HandoffPosition } from '#app/handoff';
@@ -573,22 +572,10 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
       return;
     }
     // The usual cycle, with nothing to raise: its bulk writes and the transaction around them go as one
-    // simple-protocol message (one round trip instead of one per statement), or nothing at all is sent.
+    // message, or nothing at all is sent.
     const all = [...trips, ...rest];
     if (all.length === 0) return;
-    const runner = this.db.createQueryRunner();
-    try {
-      const client = (await runner.connect()) as PoolClient;
-      try {
-        await client.query(`BEGIN; ${asynchronous}; ${all.map(inlineBulk).join('; ')}; COMMIT`);
-      } catch (error) {
-        // An error skips the rest of the message, COMMIT included.
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
-    } finally {
-      await runner.release();
-    }
+    await transactionInOneMessage(this.db, () => `BEGIN; ${asynchronous}; ${all.map(inlineBulk).join('; ')}; COMMIT`);
   }
 
   private async raise(m: EntityManager, fleet: Fleet, event: FindingEvent, replayed: boolean): Promise<void> {

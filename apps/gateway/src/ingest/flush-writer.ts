@@ -92,6 +92,8 @@ export async function writeFlush(
     const { decoded, topic, receivedAt } = message;
     const terminalId = decoded.terminalId;
     const entry = terminalId ? directory.get(terminalId) : undefined;
+    // Set again on every attempt: a retried flush may find the terminal deactivated meanwhile.
+    message.terminal = undefined;
     if (terminalId && (!entry || !entry.active)) {
       rejections.push({
         receivedAt,
