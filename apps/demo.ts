@@ -3,8 +3,8 @@ import pg from 'pg';
 import { ConfigError, loadConfig, type AppConfig } from '#app/config';
 import { DEMO_UNITS, loadDemoFleet } from '#app/demo-fleet';
 import { loadDemoFences } from '#app/geo';
-import { acquireInfrastructure, launch, type Infrastructure } from '#app/infra';
-import { rootLogger, type Logger } from '#app/logging';
+import { launch } from '#app/infra';
+import { announce, type Logger } from '#app/logging';
 import { argsFailure, parseSimulatorArgs, runSimulatorFromArgs, SIMULATOR_USAGE } from '#app/simulator';
 import { startApi } from './api/src/api.app.js';
 import { startDetector } from './detector/src/detector.app.js';
@@ -59,30 +59,22 @@ try {
   else if (!argsFailure(error)) throw error;
   process.exit(1);
 }
-const log = rootLogger(config.logLevel).child({ component: 'demo' });
 
-// The data goes in before the apps start, so the scheduler, gateway and detector find the fleet at once;
-// the launcher then reuses these same embedded servers.
-let infra: Infrastructure | undefined;
-try {
-  infra = await acquireInfrastructure(config, log);
-  await loadDemoData(infra.databaseUrl, log);
-} catch (error) {
-  log.fatal({ err: error }, 'the demo data could not be loaded');
-  await infra?.stop().catch(() => undefined);
-  process.exit(1);
-}
-
-await launch([startDetector, startGateway, startScheduler, startApi]);
-try {
-  const simulator = await runSimulatorFromArgs(argv, infra.mqttUrl, log);
-  if (simulator) {
-    // The launcher owns the signals; stop the terminals politely first when it shuts down.
-    for (const signal of ['SIGINT', 'SIGTERM'] as const)
-      process.prependOnceListener(signal, () => void simulator.stop());
-    log.info(`demo running: GET http://localhost:${config.port}/api/v1/fleet/live shows the fleet`);
-  }
-} catch (error) {
-  log.fatal({ err: error }, 'the simulator could not start');
-  process.kill(process.pid, 'SIGTERM');
-}
+// The data goes in before the apps start, so the scheduler, gateway and detector find the fleet at once.
+// Ports the operator did not choose move to free ones when taken (a broker on 1883 is common).
+await launch([startDetector, startGateway, startScheduler, startApi], {
+  config,
+  movePorts: true,
+  beforeApps: (infra, _config, log) => loadDemoData(infra.databaseUrl, log.child({ component: 'demo' })),
+  afterStart: async (infra, _config, log) => {
+    const simulator = await runSimulatorFromArgs(argv, infra.mqttUrl, log.child({ component: 'demo' }));
+    if (!simulator) return;
+    announce([
+      'demo: 403 cars in ' +
+        DEMO_UNITS.length +
+        ' units replay a recorded working day; the fleet view shows the replay clock',
+    ]);
+    // Terminals stop first, politely, when the service shuts down.
+    return () => simulator.stop();
+  },
+});

@@ -13,6 +13,7 @@ import { OFFICIAL_SCHEDULES, PolicyCalendar, scheduleDays } from '#app/calendar'
 import { loadConfig } from '#app/config';
 import { hashSecret } from '#app/crypto';
 import { runMigrations } from '#app/db';
+import { externalInfrastructure } from '#app/infra';
 import { FenceIndex, type Fence } from '#app/geo';
 import {
   DEFAULT_PARAMETERS,
@@ -372,14 +373,7 @@ async function runService(): Promise<void> {
     INGEST_CLIENT_ID: 'bench-gateway',
     ...(process.env.INGEST_FLUSH_MS ? { INGEST_FLUSH_MS: process.env.INGEST_FLUSH_MS } : {}),
   });
-  const infra = {
-    databaseUrl,
-    mqttUrl: config.mqttUrl!,
-    jwtSecret: 'x'.repeat(48),
-    embeddedDatabase: false,
-    embeddedBroker: false,
-    stop: async () => undefined,
-  };
+  const infra = externalInfrastructure(databaseUrl, config.mqttUrl!, 'x'.repeat(48));
   const gateway = await createGatewayContext(config, infra);
   const detector = await createDetectorApp(config, infra, { silentSweepMs: 0 });
   await detector.listen();

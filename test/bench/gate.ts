@@ -7,6 +7,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { loadConfig } from '#app/config';
+import { externalInfrastructure } from '#app/infra';
 import { hashSecret, newSecret } from '#app/crypto';
 import { runMigrations } from '#app/db';
 import { DEMO_VEHICLES, loadDemoFleet } from '#app/demo-fleet';
@@ -117,14 +118,7 @@ async function serve(): Promise<void> {
     LOG_LEVEL: 'silent',
     ADMIN_PASSWORD: process.env.BENCH_ADMIN_PASSWORD,
   });
-  const app = await createApiApp(config, {
-    databaseUrl: config.databaseUrl!,
-    mqttUrl: config.mqttUrl!,
-    jwtSecret: newSecret(48),
-    embeddedDatabase: false,
-    embeddedBroker: false,
-    stop: async () => undefined,
-  });
+  const app = await createApiApp(config, externalInfrastructure(config.databaseUrl!, config.mqttUrl!, newSecret(48)));
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   process.send?.({ port: address.port });

@@ -75,7 +75,8 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'not a url', /DATABASE_URL is not a valid URL/],
     ['MQTT_URL', 'http://broker', /MQTT_URL must start with mqtt:\/\//],
     ['TZ_POLICY', 'Mars/Olympus', /TZ_POLICY must be an IANA time zone/],
-    ['ADMIN_PASSWORD', 'short', /ADMIN_PASSWORD must be at least 8 characters/],
+    ['ADMIN_PASSWORD', 'short', /ADMIN_PASSWORD must be at least 12 characters/],
+    ['ADMIN_PASSWORD', 'qwerty123456', /ADMIN_PASSWORD is one of the most common passwords/],
     ['OFFLINE_AFTER_SECONDS', '1', /OFFLINE_AFTER_SECONDS must be a whole number from 10/],
     ['AUDIT_SAMPLE_RATE', '0.05', /AUDIT_SAMPLE_RATE must not be below 0.1/],
   ])('refuses %s=%j with a message naming it', (name, value, message) => {

@@ -28,6 +28,7 @@ describe('the simulator over MQTT', () => {
 
   beforeAll(async () => {
     broker = await startEmbeddedBroker(
+      '127.0.0.1',
       0,
       async (clientId, username, password): Promise<BrokerIdentity | null> => {
         const secret = password?.toString('utf8');
@@ -38,6 +39,8 @@ describe('the simulator over MQTT', () => {
       },
       log,
     );
+    // Stands in for the gateway: terminals' messages are acknowledged (and passed on to subscribers) at once.
+    broker.intake.attach((message) => void message.ack());
     watcher = await mqtt.connectAsync(broker.url, {
       username: 'watcher',
       password: internalPassword,

@@ -1,10 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
 import pg from 'pg';
 import request from 'supertest';
+import type { Clock } from '#app/calendar';
 import { loadConfig, type AppConfig } from '#app/config';
 import { hashPassword, newSecret } from '#app/crypto';
 import type { Role } from '#app/db';
-import type { Infrastructure } from '#app/infra';
+import { externalInfrastructure, type Infrastructure } from '#app/infra';
 import { createApiApp } from '../../apps/api/src/api.app.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
@@ -24,14 +25,7 @@ export function testConfig(databaseUrl: string, env: Record<string, string> = {}
 
 /** The real servers, as the launcher would hand them to the apps when DATABASE_URL and MQTT_URL are set. */
 export function testInfrastructure(config: AppConfig): Infrastructure {
-  return {
-    databaseUrl: config.databaseUrl!,
-    mqttUrl: config.mqttUrl!,
-    jwtSecret: newSecret(48),
-    embeddedDatabase: false,
-    embeddedBroker: false,
-    stop: async () => undefined,
-  };
+  return externalInfrastructure(config.databaseUrl!, config.mqttUrl!, newSecret(48));
 }
 
 export interface TestApi {
@@ -46,10 +40,13 @@ export interface TestApi {
 }
 
 /** The REST API on its own fresh database, against this machine's PostgreSQL; no mocks. */
-export async function startTestApi(env: Record<string, string> = {}): Promise<TestApi> {
+export async function startTestApi(
+  env: Record<string, string> = {},
+  options: { clock?: Clock } = {},
+): Promise<TestApi> {
   const database = await createTestDatabase();
   const config = testConfig(database.url, env);
-  const app = await createApiApp(config, testInfrastructure(config));
+  const app = await createApiApp(config, testInfrastructure(config), options);
   await app.init();
   const http = request(app.getHttpServer());
   const db = new pg.Pool({ connectionString: database.url, max: 3 });

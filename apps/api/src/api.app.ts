@@ -1,14 +1,19 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Clock } from '#app/calendar';
 import type { AppConfig } from '#app/config';
 import type { Infrastructure, StartedApp } from '#app/infra';
 import { NestPinoLogger } from '#app/logging';
 import { ApiModule } from './api.module.js';
 
 /** Builds the HTTP app (routes under /api, validation, OpenAPI at /api/docs) without listening. */
-export async function createApiApp(config: AppConfig, infra: Infrastructure): Promise<INestApplication> {
-  const app = await NestFactory.create(ApiModule.register(config, infra), {
+export async function createApiApp(
+  config: AppConfig,
+  infra: Infrastructure,
+  options: { clock?: Clock } = {},
+): Promise<INestApplication> {
+  const app = await NestFactory.create(ApiModule.register(config, infra, options.clock), {
     logger: config.logLevel === 'silent' ? false : new NestPinoLogger(),
   });
   app.setGlobalPrefix('api', { exclude: ['/', 'dashboard'] }); // the dashboard page lives at the root
@@ -36,5 +41,11 @@ export async function createApiApp(config: AppConfig, infra: Infrastructure): Pr
 export async function startApi(config: AppConfig, infra: Infrastructure): Promise<StartedApp> {
   const app = await createApiApp(config, infra);
   await app.listen(config.port);
-  return { name: 'api', close: () => app.close() };
+  const address = app.getHttpServer().address() as { port: number } | null;
+  return {
+    name: 'api',
+    lines: [`dashboard: http://localhost:${address?.port ?? config.port}/`],
+    close: () => app.close(),
+  };
 }
+startApi.http = true;

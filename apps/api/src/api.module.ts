@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '#app/auth';
+import { ClockModule, type Clock } from '#app/calendar';
 import { ConfigModule, type AppConfig } from '#app/config';
 import { DatabaseModule, ENTITIES } from '#app/db';
 import { HistoryModule } from '#app/history';
@@ -10,6 +11,7 @@ import { AuthController } from './auth/auth.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { PaymentGateModule } from './payment-gate/payment-gate.module.js';
 import { CasesModule } from './cases/cases.module.js';
+import { CaseFilesModule } from './case-files/case-files.module.js';
 import { HistoryApiModule } from './history/history-api.module.js';
 import { UsersController } from './users/users.controller.js';
 import { AuditsModule } from './audits/audits.module.js';
@@ -33,6 +35,7 @@ import { DashboardModule } from './dashboard/dashboard.module.js';
 const FEATURES: DynamicModule['imports'] = [
   PaymentGateModule,
   CasesModule,
+  CaseFilesModule,
   HistoryApiModule,
   FleetModule,
   VehicleTrackModule,
@@ -54,10 +57,11 @@ const FEATURES: DynamicModule['imports'] = [
 
 @Module({})
 export class ApiModule {
-  static register(config: AppConfig, infra: Infrastructure): DynamicModule {
+  static register(config: AppConfig, infra: Infrastructure, clock?: Clock): DynamicModule {
     return {
       module: ApiModule,
       imports: [
+        ClockModule.register(clock),
         ConfigModule.forRoot(config),
         InfraModule.forRoot(infra),
         DatabaseModule.forRoot(infra.databaseUrl),

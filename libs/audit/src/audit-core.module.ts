@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuditDrawService } from './audit-draw.service.js';
-import { CLOCK, systemClock, type Clock } from './clock.js';
+import { CLOCK, systemClock, type Clock } from '#app/calendar';
 
 /** The draw and the clock it reads; apps pass a pinned clock in tests. Needs HistoryModule and the config. */
 @Module({})

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '#app/config';
 import { HistoryService } from '#app/history';
-import { CLOCK, type Clock } from './clock.js';
+import { CLOCK, type Clock } from '#app/calendar';
 import { DRAW_ALGORITHM, canonicalRoster, drawSample, rosterHash, sampleSize } from './draw.js';
 import { isoWeekAt, shiftWeek, type IsoWeek } from './iso-week.js';
 

@@ -1,5 +1,5 @@
-export { CLOCK, systemClock, fixedClock } from './clock.js';
-export type { Clock } from './clock.js';
+export { CLOCK, systemClock, fixedClock } from '#app/calendar';
+export type { Clock } from '#app/calendar';
 export { DRAW_ALGORITHM, POLICY_MIN_RATE, canonicalRoster, rosterHash, sampleSize, drawSample } from './draw.js';
 export { isoWeekAt, parseIsoWeek, shiftWeek } from './iso-week.js';
 export type { IsoWeek } from './iso-week.js';

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Role } from '#app/db';
 import { AuthService } from './auth.service.js';
 import type { Principal } from './principal.js';
-import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator.js';
+import { PASSWORD_CHANGE_KEY, PUBLIC_KEY, ROLES_KEY } from './roles.decorator.js';
 
 /**
  * Global guard: no credentials or bad ones → 401; valid ones without a listed role → 403. A handler with
@@ -28,6 +28,11 @@ export class AuthGuard implements CanActivate {
     const principal = await this.auth.authenticate(match[1]);
     if (!principal) throw new UnauthorizedException('the token or API key is not valid');
     request.principal = principal;
+    if (principal.mustChangePassword && !this.reflector.getAllAndOverride<boolean>(PASSWORD_CHANGE_KEY, targets)) {
+      throw new ForbiddenException(
+        'the password must be changed first: PUT /api/v1/auth/password with currentPassword and newPassword',
+      );
+    }
     const allowed = this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? [];
     if (principal.roles.includes('admin') || principal.roles.some((role) => allowed.includes(role))) return true;
     throw new ForbiddenException(`requires one of the roles: ${['admin', ...allowed].join(', ')}`);

@@ -4,6 +4,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { INFRA, type Infrastructure } from '#app/infra';
 import { AuthGuard } from './auth.guard.js';
+import { AccountsService } from './accounts.js';
 import { AuthService } from './auth.service.js';
 
 @Global()
@@ -20,7 +21,7 @@ import { AuthService } from './auth.service.js';
       }),
     }),
   ],
-  providers: [AuthService, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [AuthService],
+  providers: [AuthService, AccountsService, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [AuthService, AccountsService],
 })
 export class AuthModule {}

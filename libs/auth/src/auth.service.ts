@@ -5,6 +5,9 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '#app/config';
 import type { Role } from '#app/db';
 import { hashPassword, hashSecret, newSecret, verifyPassword } from '#app/crypto';
+import { HistoryService } from '#app/history';
+import { announceLater } from '#app/logging';
+import { resetAdminPassword, temporaryPassword } from './accounts.js';
 import type { Principal } from './principal.js';
 import { FailureThrottle } from './failure-throttle.js';
 
@@ -13,6 +16,18 @@ interface TokenClaims {
   name: string;
   roles: Role[];
   unit: string | null;
+  /** Issued at, seconds (set by the JWT library). */
+  iat?: number;
+}
+
+/** What a token's user is now: roles, unit and state are read from here, not from the token. */
+interface UserState {
+  active: boolean;
+  roles: Role[];
+  unitId: string | null;
+  mustChangePassword: boolean;
+  /** Tokens issued before this (an admin's reset, disabling) are refused. */
+  tokensValidAfter: number | null;
 }
 
 /** How precisely an API key's last use is recorded. */
@@ -20,6 +35,11 @@ const KEY_STAMP_MS = 60_000;
 /** How long a checked API key is trusted without asking the table again, and how many are kept. */
 const KEY_CACHE_MS = 5_000;
 const KEY_CACHE_MAX = 10_000;
+/**
+ * How long a user's state is trusted for their tokens: disabling a user or changing their roles takes effect
+ * on every token within this time (the contract allows five seconds), at one look-up per user per interval.
+ */
+const USER_CACHE_MS = 2_000;
 
 /** A well-formed argon2id hash of a random password: verifying against it costs as much as a real check. */
 let decoyHash: Promise<string> | undefined;
@@ -33,23 +53,48 @@ export class AuthService implements OnApplicationBootstrap {
   /** API key hash → its principal, until when it is trusted without a look-up. */
   private readonly keyCache = new Map<string, { principal: Principal; until: number }>();
 
+  /** User id → their state, until when it is trusted. */
+  private readonly userCache = new Map<string, { state: UserState | null; until: number }>();
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly jwt: JwtService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly history: HistoryService,
   ) {}
 
-  /** On first start an `admin` exists: its password from ADMIN_PASSWORD, or generated and logged once. */
+  /**
+   * On first start an `admin` exists: its password from ADMIN_PASSWORD, or generated, printed once as a plain
+   * line and to be changed at the first sign-in. ADMIN_PASSWORD on a later start resets the admin's password
+   * (recorded in the history); the same value again changes nothing.
+   */
   async onApplicationBootstrap(): Promise<void> {
-    const generated = this.config.adminPassword === undefined;
-    const password = this.config.adminPassword ?? newSecret(12);
+    const chosen = this.config.adminPassword;
+    if (chosen !== undefined) {
+      const changed = await resetAdminPassword(this.db, this.history, chosen, {
+        mustChange: false,
+        actor: 'system:ADMIN_PASSWORD',
+        reason: 'ADMIN_PASSWORD set at start-up',
+      });
+      if (changed) this.logger.warn('the admin password was set from ADMIN_PASSWORD (recorded in the history)');
+      return;
+    }
+    const password = temporaryPassword();
     const inserted: unknown[] = await this.db.query(
-      `INSERT INTO users (username, password_hash, roles) VALUES ('admin', $1, '{admin}')
+      `INSERT INTO users (username, password_hash, roles, must_change_password) VALUES ('admin', $1, '{admin}', true)
        ON CONFLICT (username) DO NOTHING RETURNING id`,
       [await hashPassword(password)],
     );
-    if (inserted.length > 0 && generated) {
-      this.logger.warn(`First start: user "admin" created with password ${password} — change it or set ADMIN_PASSWORD`);
+    if (inserted.length > 0) {
+      announceLater([
+        'First start: the administrator account was created.',
+        'admin user: admin',
+        `admin password: ${password}`,
+        'Sign in and choose a new password (asked at the first sign-in). This password is shown only now;',
+        'a lost password is reset with `npm run admin:reset-password`.',
+      ]);
+    } else {
+      announceLater(['admin user: admin (a lost password is reset with `npm run admin:reset-password`)']);
     }
   }
 
@@ -57,11 +102,18 @@ export class AuthService implements OnApplicationBootstrap {
   async signIn(
     username: string,
     password: string,
-  ): Promise<{ accessToken: string; expiresIn: number; roles: Role[] } | null> {
-    const rows: { id: string; password_hash: string; roles: Role[]; unit_id: string | null; active: boolean }[] =
-      await this.db.query('SELECT id, password_hash, roles, unit_id, active FROM users WHERE username = $1', [
-        username,
-      ]);
+  ): Promise<{ accessToken: string; expiresIn: number; roles: Role[]; mustChangePassword: boolean } | null> {
+    const rows: {
+      id: string;
+      password_hash: string;
+      roles: Role[];
+      unit_id: string | null;
+      active: boolean;
+      must_change_password: boolean;
+    }[] = await this.db.query(
+      'SELECT id, password_hash, roles, unit_id, active, must_change_password FROM users WHERE username = $1',
+      [username],
+    );
     const user = rows[0];
     // Verify against a decoy when the user does not exist so both answers take as long.
     decoyHash ??= hashPassword(newSecret());
@@ -69,18 +121,35 @@ export class AuthService implements OnApplicationBootstrap {
     if (!user || !user.active || !ok) return null;
     const claims: TokenClaims = { sub: user.id, name: username, roles: user.roles, unit: user.unit_id };
     const accessToken = await this.jwt.signAsync(claims, { expiresIn: this.config.jwtTtlSeconds });
-    return { accessToken, expiresIn: this.config.jwtTtlSeconds, roles: user.roles };
+    return {
+      accessToken,
+      expiresIn: this.config.jwtTtlSeconds,
+      roles: user.roles,
+      mustChangePassword: user.must_change_password,
+    };
   }
 
   /** Resolves a bearer credential: a JWT of a user, or an API key. Null when it is not valid now. */
   async authenticate(bearer: string): Promise<Principal | null> {
     if (bearer.split('.').length === 3) {
+      let claims: TokenClaims;
       try {
-        const claims = await this.jwt.verifyAsync<TokenClaims>(bearer);
-        return { kind: 'user', id: claims.sub, name: claims.name, roles: claims.roles, unitId: claims.unit };
+        claims = await this.jwt.verifyAsync<TokenClaims>(bearer);
       } catch {
         return null;
       }
+      const state = await this.userState(claims.sub);
+      if (!state || !state.active) return null;
+      // Tokens carry whole seconds: one issued in the second of a reset still counts (a new sign-in may follow at once).
+      if (state.tokensValidAfter !== null && (claims.iat ?? 0) < Math.floor(state.tokensValidAfter / 1000)) return null;
+      return {
+        kind: 'user',
+        id: claims.sub,
+        name: claims.name,
+        roles: state.roles,
+        unitId: state.unitId,
+        mustChangePassword: state.mustChangePassword,
+      };
     }
     // A key is looked up in the table at most every few seconds (a round trip per call is most of what a
     // payment-gate check costs); revoking through this service drops it from the cache at once.
@@ -110,6 +179,40 @@ export class AuthService implements OnApplicationBootstrap {
     if (this.keyCache.size >= KEY_CACHE_MAX) this.keyCache.clear();
     this.keyCache.set(keyHash, { principal, until: now + KEY_CACHE_MS });
     return principal;
+  }
+
+  private async userState(id: string): Promise<UserState | null> {
+    const now = Date.now();
+    const cached = this.userCache.get(id);
+    if (cached && cached.until > now) return cached.state;
+    const rows: {
+      active: boolean;
+      roles: Role[];
+      unit_id: string | null;
+      must_change_password: boolean;
+      tokens_valid_after: Date | null;
+    }[] = await this.db.query(
+      'SELECT active, roles, unit_id, must_change_password, tokens_valid_after FROM users WHERE id = $1',
+      [id],
+    );
+    const row = rows[0];
+    const state: UserState | null = row
+      ? {
+          active: row.active,
+          roles: row.roles,
+          unitId: row.unit_id,
+          mustChangePassword: row.must_change_password,
+          tokensValidAfter: row.tokens_valid_after ? row.tokens_valid_after.getTime() : null,
+        }
+      : null;
+    if (this.userCache.size >= KEY_CACHE_MAX) this.userCache.clear();
+    this.userCache.set(id, { state, until: now + USER_CACHE_MS });
+    return state;
+  }
+
+  /** A user's account changed here: their tokens are judged afresh at once on this instance. */
+  forgetUser(id: string): void {
+    this.userCache.delete(id);
   }
 
   /** A key was revoked: it stops working here at once (other instances drop it within KEY_CACHE_MS). */

@@ -8,4 +8,6 @@ export interface Principal {
   roles: Role[];
   /** The unit a unit clerk belongs to. */
   unitId: string | null;
+  /** A password someone else set: until its owner replaces it, only the password change is open to them. */
+  mustChangePassword?: boolean;
 }

@@ -13,3 +13,5 @@ export { PolicyCalendar } from './working-calendar.js';
 export type { CalendarWarnings } from './working-calendar.js';
 export { loadCalendar, storeOfficialSchedules } from './load-calendar.js';
 export type { SqlRunner } from './load-calendar.js';
+export { CLOCK, ClockModule, systemClock, fixedClock } from './clock.js';
+export type { Clock } from './clock.js';

@@ -38,6 +38,10 @@ export class PolicyCalendar implements WorkingCalendar {
     return [...this.years].sort((a, b) => a - b);
   }
 
+  hasYear(year: number): boolean {
+    return this.years.has(year);
+  }
+
   isWorkingDay(localDate: string): boolean {
     const kind = this.kindOf(localDate);
     if (kind) return kind === 'workday';

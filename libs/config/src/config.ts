@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { passwordProblem } from '#app/crypto';
 
 /** Every setting of the service, validated once at start-up. */
 export interface AppConfig {
@@ -8,6 +9,8 @@ export interface AppConfig {
   /** Unset → an in-process MQTT broker listens on `embeddedMqttPort`. */
   mqttUrl?: string;
   embeddedMqttPort: number;
+  /** The address the in-process broker binds (only without mqttUrl). */
+  embeddedMqttHost: string;
   dataDir: string;
   adminPassword?: string;
   tzPolicy: string;
@@ -36,6 +39,8 @@ export interface AppConfig {
   };
   terminalSilentHours: number;
   auditSampleRate: number;
+  /** The largest evidence file a case accepts, in bytes. */
+  evidenceMaxBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -126,9 +131,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     r.problems.push('JWT_SECRET must be at least 32 characters long');
   }
   const adminPassword = r.string('ADMIN_PASSWORD');
-  if (adminPassword !== undefined && adminPassword.length < 8) {
-    r.problems.push('ADMIN_PASSWORD must be at least 8 characters long');
-  }
+  const adminProblem = adminPassword === undefined ? null : passwordProblem(adminPassword);
+  if (adminProblem) r.problems.push(`ADMIN_PASSWORD ${adminProblem}`);
   const auditSampleRate = r.number('AUDIT_SAMPLE_RATE', 0.1, 0, 1);
   if (auditSampleRate < 0.1) {
     r.problems.push(`AUDIT_SAMPLE_RATE must not be below 0.1 (the policy's 10 %), got "${auditSampleRate}"`);
@@ -138,6 +142,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
     mqttUrl: r.url('MQTT_URL', ['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:']),
     embeddedMqttPort: r.int('EMBEDDED_MQTT_PORT', 1883, 0, 65535),
+    embeddedMqttHost: r.string('EMBEDDED_MQTT_HOST') ?? '127.0.0.1',
     dataDir: isAbsolute(dataDir) ? dataDir : resolve(process.cwd(), dataDir),
     adminPassword,
     tzPolicy: r.timeZone('TZ_POLICY', 'Asia/Shanghai'),
@@ -158,6 +163,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     terminalSilentHours: r.int('TERMINAL_SILENT_HOURS', 72, 1, 24 * 365),
     auditSampleRate,
+    evidenceMaxBytes: r.int('EVIDENCE_MAX_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;

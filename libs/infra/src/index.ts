@@ -1,10 +1,19 @@
-export { acquireInfrastructure, INTERNAL_MQTT_USER } from './infrastructure.js';
+export { acquireInfrastructure, externalInfrastructure, INTERNAL_MQTT_USER } from './infrastructure.js';
 export type { Infrastructure } from './infrastructure.js';
 export { startEmbeddedBroker } from './embedded-broker.js';
-export type { BrokerAuthenticator, BrokerIdentity, EmbeddedBroker } from './embedded-broker.js';
-export { startEmbeddedPostgres } from './embedded-postgres.js';
+export type {
+  BrokerAuthenticator,
+  BrokerIdentity,
+  EmbeddedBroker,
+  IntakeMessage,
+  TerminalIntake,
+} from './embedded-broker.js';
+export { embeddedDatabaseUrl, startEmbeddedPostgres } from './embedded-postgres.js';
+export type { EmbeddedDatabase } from './embedded-postgres.js';
 export { settingOrCreate } from './settings.js';
 export { InfraModule, INFRA } from './infra.module.js';
-export { launch } from './launcher.js';
-export type { AppStarter, StartedApp } from './launcher.js';
+export { configOrExit, launch } from './launcher.js';
+export type { AppStarter, LaunchOptions, StartedApp } from './launcher.js';
+export { claimPorts, portClaims, portIsFree, PortTakenError } from './ports.js';
+export type { PortClaim } from './ports.js';
 export { quietMqttLog } from './mqtt-log.js';

@@ -3,7 +3,12 @@ import { hashSecret, newSecret, verifySecret } from '#app/crypto';
 import type { AppConfig } from '#app/config';
 import { runMigrations } from '#app/db';
 import type { Logger } from '#app/logging';
-import { startEmbeddedBroker, type BrokerIdentity, type EmbeddedBroker } from './embedded-broker.js';
+import {
+  startEmbeddedBroker,
+  type BrokerIdentity,
+  type EmbeddedBroker,
+  type TerminalIntake,
+} from './embedded-broker.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
 import { settingOrCreate } from './settings.js';
 
@@ -17,12 +22,23 @@ export interface Infrastructure {
   jwtSecret: string;
   embeddedDatabase: boolean;
   embeddedBroker: boolean;
+  /** Where terminals connect (the broker's address as they see it, without credentials). */
+  terminalMqttUrl: string;
+  /** Present when the broker runs in this process: terminals' messages, acknowledged only when stored. */
+  terminalIntake?: TerminalIntake;
   stop(): Promise<void>;
 }
 
 export const INTERNAL_MQTT_USER = 'oversight-internal';
 
 let shared: Promise<Infrastructure> | undefined;
+
+function withoutCredentials(url: string): string {
+  const parsed = new URL(url);
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.toString().replace(/\/$/, '');
+}
 
 /**
  * Starts (once per process) whatever the configuration leaves to the embedded defaults, migrates the
@@ -57,6 +73,7 @@ async function startInfrastructure(config: AppConfig, log: Logger): Promise<Infr
       mqttPassword = newSecret();
       const internalHash = hashSecret(mqttPassword);
       broker = await startEmbeddedBroker(
+        config.embeddedMqttHost,
         config.embeddedMqttPort,
         async (clientId, username, password): Promise<BrokerIdentity | null> => {
           if (!username || !password) return null;
@@ -84,6 +101,10 @@ async function startInfrastructure(config: AppConfig, log: Logger): Promise<Infr
       jwtSecret,
       embeddedDatabase: database !== undefined,
       embeddedBroker: broker !== undefined,
+      terminalMqttUrl: broker
+        ? `mqtt://${config.embeddedMqttHost}:${broker.port}`
+        : withoutCredentials(config.mqttUrl!),
+      terminalIntake: broker?.intake,
       async stop() {
         shared = undefined;
         await broker?.stop();
@@ -97,4 +118,17 @@ async function startInfrastructure(config: AppConfig, log: Logger): Promise<Infr
     await database?.stop().catch(() => undefined);
     throw error;
   }
+}
+
+/** Real servers the caller has started (tests, benchmarks): nothing embedded, nothing to stop. */
+export function externalInfrastructure(databaseUrl: string, mqttUrl: string, jwtSecret: string): Infrastructure {
+  return {
+    databaseUrl,
+    mqttUrl,
+    jwtSecret,
+    embeddedDatabase: false,
+    embeddedBroker: false,
+    terminalMqttUrl: withoutCredentials(mqttUrl),
+    stop: async () => undefined,
+  };
 }

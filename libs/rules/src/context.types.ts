@@ -5,6 +5,8 @@ export interface WorkingCalendar {
   /** `localDate` is YYYY-MM-DD in the policy time zone. */
   isWorkingDay(localDate: string): boolean;
   isStatutoryHoliday(localDate: string): boolean;
+  /** Whether the year's official schedule is loaded (else weekends are the only rest days it knows). */
+  hasYear?(year: number): boolean;
 }
 
 /** An approved dispatch order (派车单) as the rules read it. */

@@ -1,5 +1,6 @@
 import type { Fence } from '#app/geo';
 import type { RuleName } from './parameters.js';
+import { localClock } from './local-time.js';
 import type { Finding, FindingKind, RuleEnv } from './rule.types.js';
 
 export interface FindingInput {
@@ -18,6 +19,9 @@ export interface FindingInput {
 export function makeFinding(rule: RuleName, kind: FindingKind, env: RuleEnv, input: FindingInput): Finding {
   const fence = input.fence ?? null;
   const orders = env.ctx.ordersFor(env.vehicle.id, new Date(input.start), new Date(input.end));
+  // Judged without the year's official holiday schedule: working days were taken as Monday to Friday.
+  const year = Number(localClock(input.start, env.ctx.timeZone).date.slice(0, 4));
+  const unconfirmed = env.ctx.calendar.hasYear?.(year) === false;
   return {
     rule,
     kind,
@@ -37,6 +41,9 @@ export function makeFinding(rule: RuleName, kind: FindingKind, env: RuleEnv, inp
       parameters: input.parameters,
       ordersConsidered: orders.map((o) => o.id),
       details: input.details ?? {},
+      ...(unconfirmed
+        ? { calendar: { year, confirmed: false, note: `no official holiday schedule was loaded for ${year}` } }
+        : {}),
     },
   };
 }

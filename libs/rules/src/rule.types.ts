@@ -62,6 +62,8 @@ export interface Evidence {
   /** Ids of approved dispatch orders of the car overlapping the time range that were checked. */
   ordersConsidered: string[];
   details: Record<string, unknown>;
+  /** Present when the year's official holiday schedule was missing: working days were Monday to Friday. */
+  calendar?: { year: number; confirmed: false; note: string };
 }
 
 export interface Finding {

@@ -1,12 +1,67 @@
-import { Body, Controller, HttpCode, HttpException, HttpStatus, Ip, Post, UnauthorizedException } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import { AuthService, Public } from '#app/auth';
+import {
+  Body,
+  Controller,
+  ForbiddenException,
+  Get,
+  HttpCode,
+  HttpException,
+  HttpStatus,
+  Ip,
+  Post,
+  Put,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ROLES } from '#app/db';
+import {
+  AccountsService,
+  AllowedBeforePasswordChange,
+  AuthService,
+  CurrentPrincipal,
+  Public,
+  Roles,
+  type Principal,
+} from '#app/auth';
+import { ChangePasswordDto } from '../users/users.dto.js';
 import { TokenRequestDto } from './auth.dto.js';
 
 @ApiTags('auth')
 @Controller('v1/auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly accounts: AccountsService,
+  ) {}
+
+  /** Who the token belongs to, with the roles and unit it is judged by now. */
+  @Get('me')
+  @Roles(...ROLES)
+  @AllowedBeforePasswordChange()
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'The signed-in user', operationId: 'getMe' })
+  me(@CurrentPrincipal() principal: Principal) {
+    return {
+      id: principal.id,
+      kind: principal.kind,
+      name: principal.name,
+      roles: principal.roles,
+      unitId: principal.unitId,
+      mustChangePassword: principal.mustChangePassword ?? false,
+    };
+  }
+
+  /** Changes the caller's own password; the one call open while a temporary password must be replaced. */
+  @Put('password')
+  @Roles(...ROLES)
+  @AllowedBeforePasswordChange()
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Change my password', operationId: 'changeMyPassword' })
+  async changePassword(@Body() body: ChangePasswordDto, @CurrentPrincipal() principal: Principal): Promise<void> {
+    if (principal.kind !== 'user') throw new ForbiddenException('an API key has no password');
+    await this.accounts.changeOwnPassword(principal.id, body.currentPassword, body.newPassword, principal.name);
+    this.auth.forgetUser(principal.id);
+  }
 
   @Post('token')
   @Public()

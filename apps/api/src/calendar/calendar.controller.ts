@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, ParseIntPipe, PipeTransform, Put, BadRequ
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles, type Principal } from '#app/auth';
 import { ROLES } from '#app/db';
-import { PutCalendarYearDto } from './calendar.dto.js';
+import { HolidayCnFileDto, PutCalendarPeriodsDto, PutCalendarYearDto } from './calendar.dto.js';
 import { CalendarService } from './calendar.service.js';
 
 class YearPipe implements PipeTransform<number, number> {
@@ -26,7 +26,7 @@ export class CalendarController {
   }
 
   @Put(':year')
-  @Roles('admin')
+  @Roles('admin', 'centre')
   @ApiOperation({ summary: "Replace the year's holidays and make-up working days" })
   put(
     @Param('year', ParseIntPipe, YearPipe) year: number,
@@ -34,5 +34,27 @@ export class CalendarController {
     @CurrentPrincipal() principal: Principal,
   ) {
     return this.calendar.put(year, body, principal);
+  }
+
+  @Put(':year/periods')
+  @Roles('admin', 'centre')
+  @ApiOperation({ summary: "Load the year from the State Council notice's holiday periods" })
+  putPeriods(
+    @Param('year', ParseIntPipe, YearPipe) year: number,
+    @Body() body: PutCalendarPeriodsDto,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    return this.calendar.putPeriods(year, body.source, body.periods, principal);
+  }
+
+  @Put(':year/holiday-cn')
+  @Roles('admin', 'centre')
+  @ApiOperation({ summary: 'Load the year from a file in the holiday-cn JSON format' })
+  putHolidayCn(
+    @Param('year', ParseIntPipe, YearPipe) year: number,
+    @Body() body: HolidayCnFileDto,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    return this.calendar.putHolidayCn(year, body, principal);
   }
 }

@@ -1,8 +1,18 @@
-import { BadRequestException, Injectable, OnModuleInit } from '@nestjs/common';
+import { BadRequestException, Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Principal } from '#app/auth';
-import { storeOfficialSchedules, weekdayOf, type CalendarDay } from '#app/calendar';
+import {
+  CLOCK,
+  localDate,
+  scheduleDays,
+  storeOfficialSchedules,
+  weekdayOf,
+  type CalendarDay,
+  type Clock,
+  type HolidayPeriod,
+} from '#app/calendar';
+import { APP_CONFIG, type AppConfig } from '#app/config';
 import { HistoryService } from '#app/history';
 import { rootLogger } from '#app/logging';
 import type { PutCalendarYearDto } from './calendar.dto.js';
@@ -16,21 +26,116 @@ export interface CalendarYearView {
   days: CalendarDay[];
 }
 
-/** The working calendar per year as data: shipped official schedules, editable by admins. */
+/** Something the centre should act on, shown in GET /api/health and as a banner on the dashboard. */
+export interface ServiceWarning {
+  code: 'CALENDAR_NEXT_YEAR_MISSING' | 'CALENDAR_YEAR_MISSING';
+  message: string;
+}
+
+/** How often the daily warning is looked at; it is logged once per local day. */
+const WARNING_CHECK_MS = 60 * 60_000;
+
+/** The working calendar per year as data: shipped official schedules, loaded or edited by the centre. */
 @Injectable()
-export class CalendarService implements OnModuleInit {
+export class CalendarService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = rootLogger().child({ component: 'calendar' });
   private readonly warned = new Set<number>();
+  private warningTimer?: NodeJS.Timeout;
+  private warningLoggedOn?: string;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly history: HistoryService,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Stores the shipped schedules of years the database does not hold yet (never overwrites an edit). */
   async onModuleInit(): Promise<void> {
     const added = await storeOfficialSchedules(this.db);
     if (added.length > 0) this.logger.info({ years: added }, 'stored the official holiday schedules');
+    await this.logWarningsOncePerDay();
+    this.warningTimer = setInterval(() => void this.logWarningsOncePerDay(), WARNING_CHECK_MS);
+    this.warningTimer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.warningTimer);
+  }
+
+  /**
+   * The year under way must have its official schedule; from 1 December (in the policy zone) the next one too,
+   * since the State Council publishes it in November and the first days of January depend on it.
+   */
+  async warnings(): Promise<ServiceWarning[]> {
+    const today = localDate(this.clock.now(), this.config.tzPolicy);
+    const year = Number(today.slice(0, 4));
+    const december = today.slice(5, 7) === '12';
+    const wanted = december ? [year, year + 1] : [year];
+    const rows: { year: number }[] = await this.db.query('SELECT year FROM calendar_years WHERE year = ANY($1)', [
+      wanted,
+    ]);
+    const loaded = new Set(rows.map((r) => Number(r.year)));
+    const howToLoad = (y: number) =>
+      `load it from the State Council notice (PUT /api/v1/calendar/${y}/periods) or a holiday-cn file ` +
+      `(PUT /api/v1/calendar/${y}/holiday-cn)`;
+    const warnings: ServiceWarning[] = [];
+    if (!loaded.has(year)) {
+      warnings.push({
+        code: 'CALENDAR_YEAR_MISSING',
+        message:
+          `the official holiday schedule for ${year} is not loaded: working days are judged as Monday to Friday ` +
+          `and findings are marked as judged without it; ${howToLoad(year)}`,
+      });
+    }
+    if (december && !loaded.has(year + 1)) {
+      warnings.push({
+        code: 'CALENDAR_NEXT_YEAR_MISSING',
+        message: `the official holiday schedule for ${year + 1} is not loaded yet; ${howToLoad(year + 1)}`,
+      });
+    }
+    return warnings;
+  }
+
+  private async logWarningsOncePerDay(): Promise<void> {
+    const today = localDate(this.clock.now(), this.config.tzPolicy);
+    if (this.warningLoggedOn === today) return;
+    try {
+      const warnings = await this.warnings();
+      this.warningLoggedOn = today;
+      for (const warning of warnings) this.logger.warn({ code: warning.code }, warning.message);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'the calendar warnings could not be checked');
+    }
+  }
+
+  /** A State Council notice entered as its holiday periods (放假 from–to, 调休上班 days). */
+  putPeriods(year: number, source: string | undefined, periods: HolidayPeriod[], principal: Principal) {
+    const errors: string[] = [];
+    periods.forEach((p, i) => {
+      const [from, to] = p.rest;
+      if (from > to) errors.push(`periods[${i}].rest: ${from} is after ${to}`);
+      else if (daysBetween(from, to) > 15) errors.push(`periods[${i}].rest: a holiday period lasts at most 16 days`);
+    });
+    if (errors.length > 0) throw new BadRequestException(errors);
+    const days = scheduleDays({ year, source: source ?? '', periods });
+    return this.put(year, { source: source ?? `notice entered by ${principal.name}`, days }, principal);
+  }
+
+  /** A file in the holiday-cn format (https://github.com/NateScarlet/holiday-cn): `isOffDay` false is 调休上班. */
+  putHolidayCn(
+    year: number,
+    file: { year: number; papers?: string[]; days: { name: string; date: string; isOffDay: boolean }[] },
+    principal: Principal,
+  ) {
+    if (file.year !== year) throw new BadRequestException([`year: the file is for ${file.year}, not ${year}`]);
+    const days: CalendarDay[] = file.days.map((d) => ({
+      day: d.date,
+      kind: d.isOffDay ? 'holiday' : 'workday',
+      name: d.isOffDay ? d.name : `${d.name}调休上班`,
+    }));
+    const source = `holiday-cn ${year}.json${file.papers?.length ? ` (${file.papers[0]})` : ''}`.slice(0, 300);
+    return this.put(year, { source, days }, principal);
   }
 
   async get(year: number): Promise<CalendarYearView> {
@@ -99,4 +204,8 @@ export class CalendarService implements OnModuleInit {
     });
     return this.get(year);
   }
+}
+
+function daysBetween(from: string, to: string): number {
+  return (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000;
 }

@@ -3,20 +3,26 @@ import { ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Public } from '#app/auth';
+import { CalendarService, type ServiceWarning } from '../calendar/calendar.service.js';
 
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly calendar: CalendarService,
+  ) {}
 
+  /** Up or not, and what the centre should act on (`warnings`, e.g. next year's holiday schedule missing). */
   @Get()
   @Public()
-  async health(): Promise<{ status: 'ok'; database: 'up' }> {
+  async health(): Promise<{ status: 'ok'; database: 'up'; warnings: ServiceWarning[] }> {
+    let warnings: ServiceWarning[];
     try {
-      await this.db.query('SELECT 1');
+      warnings = await this.calendar.warnings();
     } catch {
       throw new ServiceUnavailableException({ status: 'error', database: 'down' });
     }
-    return { status: 'ok', database: 'up' };
+    return { status: 'ok', database: 'up', warnings };
   }
 }

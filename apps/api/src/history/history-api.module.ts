@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { CaseFilesModule } from '../case-files/case-files.module.js';
 import { HistoryController } from './history.controller.js';
 
 /** REST face of the shared history (the HistoryService itself is global). */
-@Module({ controllers: [HistoryController] })
+@Module({ imports: [CaseFilesModule], controllers: [HistoryController] })
 export class HistoryApiModule {}

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Roles } from '#app/auth';
 import { HistoryService } from '#app/history';
+import { CaseFilesService } from '../case-files/case-files.service.js';
 import { HistoryQueryDto } from './history.dto.js';
 
 /** The tamper-evident record of every change: read it, and check that nobody rewrote it. */
@@ -15,15 +16,20 @@ export class HistoryController {
   constructor(
     private readonly history: HistoryService,
     @InjectDataSource() private readonly db: DataSource,
+    private readonly files: CaseFilesService,
   ) {}
 
-  /** Recomputes the hash chain; `brokenAt` is the first entry that was edited, or follows a deleted one. */
+  /**
+   * Recomputes the hash chain (`brokenAt` is the first entry that was edited, or follows a deleted one) and
+   * rehashes every evidence file (`evidenceMismatches` lists files whose bytes changed or went missing).
+   */
   @Get('verify')
   async verify() {
-    const result = await this.history.verify();
-    return result.ok
+    const [result, mismatches] = await Promise.all([this.history.verify(), this.files.mismatches()]);
+    const chain = result.ok
       ? { ok: true, entries: result.entries, lastHash: result.lastHash }
       : { ok: false, entries: result.entries, brokenAt: result.brokenAt };
+    return { ...chain, ok: chain.ok && mismatches.length === 0, evidenceMismatches: mismatches };
   }
 
   /** Entries oldest first, optionally of one record; page on with `afterSeq`. */

@@ -1,48 +1,62 @@
-import { BadRequestException, Body, Controller, Get, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
-import { Roles } from '#app/auth';
-import { hashPassword } from '#app/crypto';
-import { UnitEntity, UserEntity } from '#app/db';
-import { conflictOnUnique } from '../common/db-errors.js';
-import { CreateUserDto } from './users.dto.js';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AccountsService, AuthService, CurrentPrincipal, Roles, type Actor, type Principal } from '#app/auth';
+import { CreateUserDto, UpdateUserDto } from './users.dto.js';
 
+function actor(principal: Principal): Actor {
+  return { id: principal.kind === 'user' ? principal.id : null, name: principal.name };
+}
+
+/** Accounts of the people who use the service: admins only. Every change is in the history. */
 @ApiTags('users')
 @ApiBearerAuth()
 @Controller('v1/users')
 @Roles('admin')
 export class UsersController {
   constructor(
-    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
-    @InjectRepository(UnitEntity) private readonly units: Repository<UnitEntity>,
+    private readonly accounts: AccountsService,
+    private readonly auth: AuthService,
   ) {}
 
   @Post()
-  async create(@Body() body: CreateUserDto) {
-    if (body.roles.includes('unit') && !body.unitId) {
-      throw new BadRequestException(['unitId is required for a user with the role unit']);
-    }
-    if (body.unitId && !(await this.units.existsBy({ id: body.unitId }))) {
-      throw new BadRequestException([`unitId ${body.unitId} is not a known unit`]);
-    }
-    const user = await conflictOnUnique(
-      this.users.save(
-        this.users.create({
-          username: body.username,
-          passwordHash: await hashPassword(body.password),
-          roles: body.roles,
-          unitId: body.unitId ?? null,
-          active: true,
-        }),
-      ),
-      `username ${body.username} is taken`,
-    );
-    return { id: user.id, username: user.username, roles: user.roles, unitId: user.unitId, active: user.active };
+  @ApiOperation({ summary: 'Create a user (their password is temporary)', operationId: 'createUser' })
+  create(@Body() body: CreateUserDto, @CurrentPrincipal() principal: Principal) {
+    return this.accounts.create(body, actor(principal));
   }
 
   @Get()
+  @ApiOperation({ summary: 'List users', operationId: 'listUsers' })
   list() {
-    return this.users.find({ order: { username: 'ASC' } });
+    return this.accounts.list();
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One user', operationId: 'getUser' })
+  get(@Param('id', ParseUUIDPipe) id: string) {
+    return this.accounts.get(id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: "Change a user's roles, unit or active state", operationId: 'updateUser' })
+  async update(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: UpdateUserDto,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    const user = await this.accounts.update(id, body, actor(principal));
+    this.auth.forgetUser(id);
+    return user;
+  }
+
+  @Post(':id/password-reset')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Set a temporary password (to be changed at the next sign-in)',
+    operationId: 'resetPassword',
+  })
+  async resetPassword(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() principal: Principal) {
+    const result = await this.accounts.resetPassword(id, actor(principal));
+    this.auth.forgetUser(id);
+    return result;
   }
 }

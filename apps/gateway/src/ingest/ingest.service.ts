@@ -31,6 +31,8 @@ const LIVE_CAUGHT_UP_MS = 500;
  * order their flushes began, whatever order the database finishes them in.
  */
 const PARALLEL_FLUSHES = 2;
+/** How long a stop waits for the database to take what is buffered. */
+const DRAIN_MAX_MS = 20_000;
 
 /** One flush on its way through the database. */
 interface Flight {
@@ -62,6 +64,9 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Flushes begun and not yet settled, in the order they began. */
   private flights: Flight[] = [];
   private stopping = false;
+  /** Shutting down: nothing new is taken (what is not acknowledged is sent again later), the rest is committed. */
+  private draining = false;
+  private detachIntake?: () => void;
   private metricsTimer?: NodeJS.Timeout;
   private droppedBaseline?: number;
   private live: LiveStates = new Map();
@@ -85,11 +90,17 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     const { ingest } = this.config;
+    const intake = this.infra.terminalIntake;
+    if (intake) {
+      // The broker lives in this process: terminals' messages come straight from it, and their PUBACK waits
+      // for the commit like every other acknowledgement here.
+      this.detachIntake = intake.attach((message) => void this.receive({ ...message, qos: 1 }));
+    }
     const protocolVersion = ingest.mqttProtocolVersion ?? (this.infra.embeddedBroker ? 4 : 5);
     this.subscriber = new ManualAckSubscriber(
       this.infra.mqttUrl,
       {
-        topics: [...TERMINAL_TOPIC_FILTERS, BROKER_DROPPED_TOPIC],
+        topics: intake ? [] : [...TERMINAL_TOPIC_FILTERS, BROKER_DROPPED_TOPIC],
         clientId: ingest.clientId,
         clean: false,
         protocolVersion,
@@ -141,17 +152,54 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     return result.rowCount ?? 0;
   }
 
+  /**
+   * A clean stop: take nothing new, commit and acknowledge what is buffered or in flight, write the live state,
+   * then close the connections. Messages that arrive meanwhile are not acknowledged, so their senders (or the
+   * broker's persistent session) send them again to the next gateway. A database that stays down past
+   * DRAIN_MAX_MS leaves the rest unacknowledged in the same way.
+   */
   async onModuleDestroy(): Promise<void> {
+    this.draining = true;
+    this.detachIntake?.();
+    const deadline = setTimeout(() => {
+      this.log.warn({ uncommitted: this.metrics.uncommitted }, 'stopping before the database took everything');
+      this.stopping = true;
+    }, DRAIN_MAX_MS);
+    try {
+      await this.drain();
+    } finally {
+      clearTimeout(deadline);
+    }
     this.stopping = true;
     clearTimeout(this.timer);
     clearTimeout(this.liveTimer);
     clearInterval(this.metricsTimer);
     clearInterval(this.offlineTimer);
-    // Unacknowledged messages stay with the broker and come back on the next start.
+    // The last PUBACKs are queued on the socket; a graceful end sends them before DISCONNECT.
     await this.subscriber?.stop();
     await Promise.allSettled(this.flights.map((f) => f.finished));
     await this.handoff?.close();
     await this.pool.end();
+  }
+
+  /** Flushes until nothing is buffered or in flight, then writes the carried live state. */
+  private async drain(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const settle = async () => {
+      while (!this.stopping && (this.buffer.length > 0 || this.flights.length > 0)) {
+        if (this.buffer.length > 0 && this.mayStart()) this.startFlush();
+        const running = this.flights.map((f) => f.finished);
+        if (running.length > 0) await Promise.race(running);
+        else await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    };
+    await settle();
+    if (this.live.size > 0 && !this.stopping) {
+      this.liveWrittenAt = 0; // the next flush writes the live state, with no message of its own
+      this.startFlush();
+      await settle();
+    }
   }
 
   /** Whether the subscriber is currently holding the broker off. */
@@ -160,6 +208,7 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private receive(message: InboundMessage): boolean {
+    if (this.draining) return true; // not acknowledged: it comes again after the restart
     if (message.topic === BROKER_DROPPED_TOPIC) {
       this.watchDropped(message.payload.toString());
       return true;

@@ -72,9 +72,16 @@ export class ManualAckSubscriber {
     return this.held !== null;
   }
 
+  /** Ends the connection after what is queued on it (the last PUBACKs) is sent; forced after a few seconds. */
   async stop(): Promise<void> {
     this.held = null;
-    await this.client.endAsync(true);
+    const graceful = this.client.endAsync(false);
+    const timer = setTimeout(() => void this.client.endAsync(true).catch(() => undefined), 3_000);
+    try {
+      await graceful;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private onPublish(packet: IPublishPacket, done: (error?: Error) => void): void {

@@ -8,6 +8,7 @@ import { DetectorState1764100004000 } from './1764100004000-detector-state.js';
 import { PaymentGateAndCases1764100005000 } from './1764100005000-payment-gate-and-cases.js';
 import { AuditsPurchases1764100006000 } from './1764100006000-audits-purchases.js';
 import { LateArrivalsIndex1764100007000 } from './1764100007000-late-arrivals-index.js';
+import { AccountsEvidence1764100008000 } from './1764100008000-accounts-evidence.js';
 
 /** Every migration, oldest first. Listed by hand so a build never depends on a file glob. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   PaymentGateAndCases1764100005000,
   AuditsPurchases1764100006000,
   LateArrivalsIndex1764100007000,
+  AccountsEvidence1764100008000,
 ];
