@@ -2,7 +2,7 @@ import { BadRequestException, Injectable, NotFoundException } from '@nestjs/comm
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { hashPassword, newSecret, passwordProblem, verifyPassword } from '#app/crypto';
-import type { Role } from '#app/db';
+import { returnedRows, type Role } from '#app/db';
 import { HistoryService, type HistoryEntry } from '#app/history';
 
 /** A user as every answer shows it: never a password or its hash. */
@@ -94,19 +94,21 @@ export async function resetAdminPassword(
     );
     const existing = rows[0];
     if (existing && !options.mustChange && (await verifyPassword(password, existing.password_hash))) return false;
-    const saved: { id: string }[] = existing
-      ? await m.query(
-          `UPDATE users SET password_hash = $2, must_change_password = $3, active = true,
+    const saved = returnedRows<{ id: string }>(
+      existing
+        ? await m.query(
+            `UPDATE users SET password_hash = $2, must_change_password = $3, active = true,
              roles = CASE WHEN 'admin' = ANY(roles) THEN roles ELSE roles || '{admin}'::text[] END,
-             tokens_valid_after = now(), updated_at = now()
+             tokens_valid_after = clock_timestamp(), updated_at = now()
            WHERE id = $1 RETURNING id`,
-          [existing.id, hash, options.mustChange],
-        )
-      : await m.query(
-          `INSERT INTO users (username, password_hash, roles, must_change_password)
+            [existing.id, hash, options.mustChange],
+          )
+        : await m.query(
+            `INSERT INTO users (username, password_hash, roles, must_change_password)
            VALUES ('admin', $1, '{admin}', $2) RETURNING id`,
-          [hash, options.mustChange],
-        );
+            [hash, options.mustChange],
+          ),
+    );
     await record(history, m, {
       entityId: saved[0].id,
       action: existing ? 'password-reset' : 'created',
@@ -185,11 +187,13 @@ export class AccountsService {
         }
       }
       await this.checkUnit(roles, unitId, m);
-      const updated: UserRow[] = await m.query(
-        `UPDATE users SET roles = $2, unit_id = $3, active = $4, updated_at = now(),
-           tokens_valid_after = CASE WHEN $4 THEN tokens_valid_after ELSE now() END
-         WHERE id = $1 RETURNING ${USER_COLUMNS}`,
-        [id, roles, unitId, active],
+      const updated = returnedRows<UserRow>(
+        await m.query(
+          `UPDATE users SET roles = $2, unit_id = $3, active = $4, updated_at = now(),
+             tokens_valid_after = CASE WHEN $4 THEN tokens_valid_after ELSE clock_timestamp() END
+           WHERE id = $1 RETURNING ${USER_COLUMNS}`,
+          [id, roles, unitId, active],
+        ),
       );
       const changes: Record<string, { from: unknown; to: unknown }> = {};
       if (change.roles !== undefined && [...before.roles].sort().join() !== [...roles].sort().join()) {
@@ -216,10 +220,13 @@ export class AccountsService {
     const password = temporaryPassword();
     const hash = await hashPassword(password);
     await this.db.transaction(async (m) => {
-      const rows: { username: string }[] = await m.query(
-        `UPDATE users SET password_hash = $2, must_change_password = true, tokens_valid_after = now(), updated_at = now()
-         WHERE id = $1 RETURNING username`,
-        [id, hash],
+      const rows = returnedRows<{ username: string }>(
+        await m.query(
+          `UPDATE users SET password_hash = $2, must_change_password = true, tokens_valid_after = clock_timestamp(),
+             updated_at = now()
+           WHERE id = $1 RETURNING username`,
+          [id, hash],
+        ),
       );
       if (!rows[0]) throw new NotFoundException(`no user ${id}`);
       await record(this.history, m, {

@@ -16,8 +16,8 @@ interface TokenClaims {
   name: string;
   roles: Role[];
   unit: string | null;
-  /** Issued at, seconds (set by the JWT library). */
-  iat?: number;
+  /** Issued at, milliseconds: a token is refused when issued before its user's last reset or disabling. */
+  iatMs?: number;
 }
 
 /** What a token's user is now: roles, unit and state are read from here, not from the token. */
@@ -119,7 +119,13 @@ export class AuthService implements OnApplicationBootstrap {
     decoyHash ??= hashPassword(newSecret());
     const ok = await verifyPassword(password, user?.password_hash ?? (await decoyHash));
     if (!user || !user.active || !ok) return null;
-    const claims: TokenClaims = { sub: user.id, name: username, roles: user.roles, unit: user.unit_id };
+    const claims: TokenClaims = {
+      sub: user.id,
+      name: username,
+      roles: user.roles,
+      unit: user.unit_id,
+      iatMs: Date.now(),
+    };
     const accessToken = await this.jwt.signAsync(claims, { expiresIn: this.config.jwtTtlSeconds });
     return {
       accessToken,
@@ -140,8 +146,7 @@ export class AuthService implements OnApplicationBootstrap {
       }
       const state = await this.userState(claims.sub);
       if (!state || !state.active) return null;
-      // Tokens carry whole seconds: one issued in the second of a reset still counts (a new sign-in may follow at once).
-      if (state.tokensValidAfter !== null && (claims.iat ?? 0) < Math.floor(state.tokensValidAfter / 1000)) return null;
+      if (state.tokensValidAfter !== null && (claims.iatMs ?? 0) < state.tokensValidAfter) return null;
       return {
         kind: 'user',
         id: claims.sub,

@@ -4,3 +4,4 @@ export { runMigrations, dataSourceOptions } from './migrate.js';
 export { DatabaseModule } from './database.module.js';
 export { normalizePlate, isValidPlate } from './plate.js';
 export { transactionInOneMessage } from './transaction-message.js';
+export { returnedRows } from './returned-rows.js';
