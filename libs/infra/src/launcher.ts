@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, type AppConfig } from '#app/config';
 import { announce, flushAnnouncements, rootLogger, type Logger } from '#app/logging';
+import { stopLeftoverPostgres } from './embedded-postgres.js';
 import { acquireInfrastructure, type Infrastructure } from './infrastructure.js';
 import { claimPorts, portClaims, PortTakenError } from './ports.js';
 
@@ -88,6 +89,8 @@ export async function launch(starters: AppStarter[], options: LaunchOptions = {}
     process.on(signal, () => void shutdown(signal));
   }
   try {
+    // A server a killed process left behind holds its port and data directory: stop it before judging the ports.
+    if (!config.databaseUrl) await stopLeftoverPostgres(config.dataDir, log);
     const claims = portClaims(config, { http: starters.some((s) => s.http) });
     const claimed = await claimPorts(
       config,
