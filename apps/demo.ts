@@ -3,7 +3,7 @@ import pg from 'pg';
 import { ConfigError, loadConfig, type AppConfig } from '#app/config';
 import { DEMO_UNITS, loadDemoFleet } from '#app/demo-fleet';
 import { loadDemoFences } from '#app/geo';
-import { launch } from '#app/infra';
+import { DEMO_REPLAY_SETTING, launch, putSetting } from '#app/infra';
 import { announce, type Logger } from '#app/logging';
 import { argsFailure, parseSimulatorArgs, runSimulatorFromArgs, SIMULATOR_USAGE } from '#app/simulator';
 import { startApi } from './api/src/api.app.js';
@@ -74,7 +74,22 @@ await launch([startDetector, startGateway, startScheduler, startApi], {
         DEMO_UNITS.length +
         ' units replay a recorded working day; the fleet view shows the replay clock',
     ]);
+    // The fleet view shows the replayed day's clock: a fix "two days old" is the replay's present.
+    const db = new pg.Pool({ connectionString: infra.databaseUrl, max: 1 });
+    const report = () =>
+      putSetting(
+        db,
+        DEMO_REPLAY_SETTING,
+        JSON.stringify({ clock: new Date(simulator.clock.now()).toISOString(), reportedAt: new Date().toISOString() }),
+      ).catch(() => undefined);
+    await report();
+    const timer = setInterval(() => void report(), 5_000);
     // Terminals stop first, politely, when the service shuts down.
-    return () => simulator.stop();
+    return async () => {
+      clearInterval(timer);
+      await simulator.stop();
+      await db.query('DELETE FROM settings WHERE key = $1', [DEMO_REPLAY_SETTING]).catch(() => undefined);
+      await db.end();
+    };
   },
 });

@@ -1,4 +1,4 @@
-import { FleetClock } from '../../apps/api/src/fleet/fleet-clock.js';
+import { fixedClock } from '#app/calendar';
 import { startTestApi, type TestApi } from '../support/test-app.js';
 import { putLive, putPositions, seedUnit, type SeededCar } from './fleet-fixtures.js';
 
@@ -8,7 +8,7 @@ const secondsBefore = (seconds: number) => new Date(NOW.getTime() - seconds * 10
 describe('GET /api/v1/fleet/live', () => {
   let api: TestApi;
   let centre: string;
-  let now = NOW;
+  const clock = fixedClock(NOW);
   let north: { unitId: string; cars: SeededCar[] };
   let south: { unitId: string; cars: SeededCar[] };
   const car = (plate: string) => {
@@ -17,8 +17,7 @@ describe('GET /api/v1/fleet/live', () => {
   };
 
   beforeAll(async () => {
-    api = await startTestApi();
-    api.app.get(FleetClock).now = () => now;
+    api = await startTestApi({}, { clock });
     centre = await api.tokenFor(['centre']);
     north = await seedUnit(api.db, 'North office', [
       { plate: '苏N10001' }, // fresh and online
@@ -137,14 +136,14 @@ describe('GET /api/v1/fleet/live', () => {
   });
 
   it('turns a car offline once its silence passes OFFLINE_AFTER_SECONDS, by the clock alone', async () => {
-    now = new Date(NOW.getTime() + 1000);
+    clock.set(new Date(NOW.getTime() + 1000));
     try {
       const res = await api.http.get('/api/v1/fleet/live').set('Authorization', `Bearer ${centre}`).expect(200);
       const first = res.body.vehicles.find((v: { plateNumber: string }) => v.plateNumber === '苏N10001');
       expect(first).toMatchObject({ state: 'offline', online: false });
       expect(res.body.counts).toEqual({ total: 6, online: 1, offline: 3, neverReported: 2 });
     } finally {
-      now = NOW;
+      clock.set(NOW);
     }
   });
 
@@ -213,5 +212,25 @@ describe('GET /api/v1/fleet/live', () => {
     expect(first.geometry).toEqual({ type: 'Point', coordinates: [118.331, 33.961] });
     expect(first.properties).toMatchObject({ plateNumber: '苏N10001', state: 'online', speedKmh: 42.5 });
     expect(first.properties).not.toHaveProperty('lat');
+  });
+
+  it('shows the demo replay clock while a running demo reports it, and none once it is a minute old', async () => {
+    const get = async () =>
+      (await api.http.get('/api/v1/fleet/live').set('Authorization', `Bearer ${centre}`).expect(200)).body;
+    expect((await get()).replayClock).toBeNull();
+    const report = (reportedAt: Date) =>
+      api.db.query(
+        `INSERT INTO settings (key, value) VALUES ('demo_replay_clock', $1)
+         ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+        [JSON.stringify({ clock: '2026-11-24T03:15:00.000Z', reportedAt: reportedAt.toISOString() })],
+      );
+    try {
+      await report(secondsBefore(10));
+      expect((await get()).replayClock).toBe('2026-11-24T03:15:00.000Z');
+      await report(secondsBefore(61));
+      expect((await get()).replayClock).toBeNull();
+    } finally {
+      await api.db.query(`DELETE FROM settings WHERE key = 'demo_replay_clock'`);
+    }
   });
 });

@@ -10,7 +10,7 @@ export type {
 } from './embedded-broker.js';
 export { embeddedDatabaseUrl, startEmbeddedPostgres } from './embedded-postgres.js';
 export type { EmbeddedDatabase } from './embedded-postgres.js';
-export { settingOrCreate } from './settings.js';
+export { DEMO_REPLAY_SETTING, putSetting, settingOrCreate } from './settings.js';
 export { InfraModule, INFRA } from './infra.module.js';
 export { configOrExit, launch } from './launcher.js';
 export type { AppStarter, LaunchOptions, StartedApp } from './launcher.js';

@@ -14,7 +14,7 @@ import {
 } from '#app/calendar';
 import { APP_CONFIG, type AppConfig } from '#app/config';
 import { HistoryService } from '#app/history';
-import { rootLogger } from '#app/logging';
+import { rootLogger, type Logger } from '#app/logging';
 import type { PutCalendarYearDto } from './calendar.dto.js';
 
 export interface CalendarYearView {
@@ -38,7 +38,7 @@ const WARNING_CHECK_MS = 60 * 60_000;
 /** The working calendar per year as data: shipped official schedules, loaded or edited by the centre. */
 @Injectable()
 export class CalendarService implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = rootLogger().child({ component: 'calendar' });
+  private readonly logger: Logger;
   private readonly warned = new Set<number>();
   private warningTimer?: NodeJS.Timeout;
   private warningLoggedOn?: string;
@@ -48,7 +48,9 @@ export class CalendarService implements OnModuleInit, OnModuleDestroy {
     private readonly history: HistoryService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.logger = rootLogger().child({ component: 'calendar' }, { level: config.logLevel });
+  }
 
   /** Stores the shipped schedules of years the database does not hold yet (never overwrites an edit). */
   async onModuleInit(): Promise<void> {

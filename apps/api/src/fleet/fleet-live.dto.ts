@@ -52,6 +52,13 @@ export class LiveCountsView {
 
 export class FleetLiveView {
   @ApiProperty({ format: 'date-time', description: 'The instant the states were judged at.' }) at: string;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'While the demo replays a recorded working day: the time in that day. Null otherwise.',
+  })
+  replayClock: string | null;
   @ApiProperty({ description: 'OFFLINE_AFTER_SECONDS.' }) offlineAfterSeconds: number;
   @ApiProperty({ type: LiveCountsView }) counts: LiveCountsView;
   @ApiProperty({ type: [LiveCarView] }) vehicles: LiveCarView[];

@@ -2,8 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Feature, FeatureCollection, Point } from 'geojson';
 import { DataSource } from 'typeorm';
+import { CLOCK, type Clock } from '#app/calendar';
 import { APP_CONFIG, type AppConfig } from '#app/config';
-import { FleetClock } from './fleet-clock.js';
+import { DEMO_REPLAY_SETTING } from '#app/infra';
 import { linkState, type LinkState } from './live-status.js';
 
 export interface LiveCar {
@@ -35,6 +36,11 @@ export interface LiveCounts {
 
 export interface FleetLive {
   at: string;
+  /**
+   * While the demo replays a recorded day, the time in that day (the fixes carry it): a fix "two days old"
+   * is then the replay's present. Null otherwise.
+   */
+  replayClock: string | null;
   offlineAfterSeconds: number;
   counts: LiveCounts;
   vehicles: LiveCar[];
@@ -68,7 +74,7 @@ export class FleetLiveService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly clock: FleetClock,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async live(unitId?: string): Promise<FleetLive> {
@@ -116,7 +122,27 @@ export class FleetLiveService {
         valid: row.valid,
       };
     });
-    return { at: now.toISOString(), offlineAfterSeconds: offlineAfter, counts, vehicles };
+    return {
+      at: now.toISOString(),
+      replayClock: await this.replayClock(now),
+      offlineAfterSeconds: offlineAfter,
+      counts,
+      vehicles,
+    };
+  }
+
+  /** The demo's replay clock, when a running demo reported it within the last minute. */
+  private async replayClock(now: Date): Promise<string | null> {
+    const rows: { value: string }[] = await this.db.query(`SELECT value FROM settings WHERE key = $1`, [
+      DEMO_REPLAY_SETTING,
+    ]);
+    if (!rows[0]) return null;
+    try {
+      const replay = JSON.parse(rows[0].value) as { clock: string; reportedAt: string };
+      return now.getTime() - Date.parse(replay.reportedAt) < 60_000 ? replay.clock : null;
+    } catch {
+      return null;
+    }
   }
 }
 
@@ -136,6 +162,7 @@ export function toGeoJson(live: FleetLive): FeatureCollection<Point> & Omit<Flee
   return {
     type: 'FeatureCollection',
     at: live.at,
+    replayClock: live.replayClock,
     offlineAfterSeconds: live.offlineAfterSeconds,
     counts: live.counts,
     features,

@@ -1,10 +1,9 @@
 import { Module } from '@nestjs/common';
-import { FleetClock } from './fleet-clock.js';
 import { FleetLiveController } from './fleet-live.controller.js';
 import { FleetLiveService } from './fleet-live.service.js';
 
 @Module({
   controllers: [FleetLiveController],
-  providers: [FleetLiveService, FleetClock],
+  providers: [FleetLiveService],
 })
 export class FleetModule {}
