@@ -69,10 +69,10 @@ await launch([startDetector, startGateway, startScheduler, startApi], {
   afterStart: async (infra, _config, log) => {
     const simulator = await runSimulatorFromArgs(argv, infra.mqttUrl, log.child({ component: 'demo' }));
     if (!simulator) return;
+    const { cars } = parseSimulatorArgs(argv);
     announce([
-      'demo: 403 cars in ' +
-        DEMO_UNITS.length +
-        ' units replay a recorded working day; the fleet view shows the replay clock',
+      `demo: ${cars} of the fleet's 403 cars (${DEMO_UNITS.length} units) replay a recorded working day; ` +
+        `the fleet view shows the replay's clock`,
     ]);
     // The fleet view shows the replayed day's clock: a fix "two days old" is the replay's present.
     const db = new pg.Pool({ connectionString: infra.databaseUrl, max: 1 });

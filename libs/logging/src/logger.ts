@@ -11,12 +11,17 @@ export function rootLogger(level = process.env.LOG_LEVEL ?? 'info'): Logger {
   return root;
 }
 
+const STARTUP_CHATTER = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory']);
+
 /** Routes Nest's own log lines into the structured log. */
 export class NestPinoLogger implements LoggerService {
   constructor(private readonly logger: Logger = rootLogger()) {}
 
   log(message: unknown, context?: string): void {
-    this.logger.info({ context }, String(message));
+    // Nest's start-up chatter (every module, route and mapping: a hundred lines) would bury the lines that say
+    // where the service is; it stays available at debug.
+    if (context !== undefined && STARTUP_CHATTER.has(context)) this.logger.debug({ context }, String(message));
+    else this.logger.info({ context }, String(message));
   }
   error(message: unknown, trace?: string, context?: string): void {
     this.logger.error({ context, trace }, String(message));
