@@ -76,6 +76,7 @@ await launch([startDetector, startGateway, startScheduler, startApi], {
     ]);
     // The fleet view shows the replayed day's clock: a fix "two days old" is the replay's present.
     const db = new pg.Pool({ connectionString: infra.databaseUrl, max: 1 });
+    db.on('error', () => undefined); // an idle connection lost at shutdown; the next report reconnects
     const report = () =>
       putSetting(
         db,

@@ -10,8 +10,11 @@ describe('tamper-evident history', () => {
 
   const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
   const verify = () => api.http.get('/api/v1/history/verify').set(auth(inspector)).expect(200);
+  // The first entry is the admin account the service creates at its first start; this test's changes follow.
   const seqs = async (): Promise<number[]> =>
-    (await api.db.query('SELECT seq FROM history ORDER BY seq')).rows.map((r: { seq: string }) => Number(r.seq));
+    (await api.db.query(`SELECT seq FROM history WHERE entity_type <> 'user' ORDER BY seq`)).rows.map(
+      (r: { seq: string }) => Number(r.seq),
+    );
 
   beforeAll(async () => {
     api = await startTestApi();
@@ -51,11 +54,18 @@ describe('tamper-evident history', () => {
   afterAll(() => api.close());
 
   it('chains every change and verifies the untouched chain', async () => {
-    const rows = (await api.db.query('SELECT seq, prev_hash, hash FROM history ORDER BY seq')).rows;
-    expect(rows).toHaveLength(5);
+    const rows = (await api.db.query('SELECT seq, entity_type, prev_hash, hash FROM history ORDER BY seq')).rows;
+    expect(rows.map((r: { entity_type: string }) => r.entity_type)).toEqual([
+      'user',
+      'case',
+      'case',
+      'case',
+      'payment_check',
+      'payment_check',
+    ]);
     for (let i = 1; i < rows.length; i++) expect(rows[i].prev_hash).toBe(rows[i - 1].hash);
     const res = await verify();
-    expect(res.body).toEqual({ ok: true, entries: 5, lastHash: rows[4].hash });
+    expect(res.body).toEqual({ ok: true, entries: 6, lastHash: rows[5].hash, evidenceMismatches: [] });
   });
 
   it('lists entries, by record or all, oldest first, in pages', async () => {
@@ -77,7 +87,9 @@ describe('tamper-evident history', () => {
       .get(`/api/v1/history?limit=2&afterSeq=${first.body.nextAfterSeq}`)
       .set(auth(inspector))
       .expect(200);
-    const all = await seqs();
+    const all = (await api.db.query('SELECT seq FROM history ORDER BY seq')).rows.map((r: { seq: string }) =>
+      Number(r.seq),
+    );
     expect([...first.body.items, ...next.body.items].map((e: { seq: number }) => e.seq)).toEqual(all.slice(0, 4));
   });
 
@@ -86,7 +98,12 @@ describe('tamper-evident history', () => {
     const original = (await api.db.query('SELECT data FROM history WHERE seq = $1', [second])).rows[0].data;
     await api.db.query(`UPDATE history SET data = jsonb_set(data, '{text}', '"无异常"') WHERE seq = $1`, [second]);
     const res = await verify();
-    expect(res.body).toEqual({ ok: false, entries: 1, brokenAt: { seq: second, reason: 'hash-mismatch' } });
+    expect(res.body).toEqual({
+      ok: false,
+      entries: 2,
+      brokenAt: { seq: second, reason: 'hash-mismatch' },
+      evidenceMismatches: [],
+    });
 
     await api.db.query('UPDATE history SET data = $2 WHERE seq = $1', [second, JSON.stringify(original)]);
     expect((await verify()).body.ok).toBe(true);
@@ -102,7 +119,12 @@ describe('tamper-evident history', () => {
     const [, , third, fourth] = await seqs();
     await api.db.query('DELETE FROM history WHERE seq = $1', [third]);
     const res = await verify();
-    expect(res.body).toEqual({ ok: false, entries: 2, brokenAt: { seq: fourth, reason: 'link-mismatch' } });
+    expect(res.body).toEqual({
+      ok: false,
+      entries: 3,
+      brokenAt: { seq: fourth, reason: 'link-mismatch' },
+      evidenceMismatches: [],
+    });
   });
 
   it('lets admins and inspectors verify, nobody else', async () => {

@@ -88,7 +88,9 @@ describe('ports a newcomer’s machine already uses', () => {
       expect(health.status).toBe(200);
     } finally {
       process.kill(-demo.child.pid!, 'SIGINT');
-      expect(await demo.exited).toEqual({ code: 0, signal: null });
+      const exit = await demo.exited;
+      if (exit.code !== 0) console.log(demo.output());
+      expect(exit).toEqual({ code: 0, signal: null });
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

@@ -54,7 +54,8 @@ export async function launch(starters: AppStarter[], options: LaunchOptions = {}
   const log = rootLogger(config.logLevel);
   const started: StartedApp[] = [];
   let infra: Infrastructure | undefined;
-  let stopExtra: (() => Promise<void>) | void;
+  // Whatever afterStart began is stopped even when the signal arrives while it is still starting.
+  let extra: Promise<(() => Promise<void>) | void> | undefined;
   let stopping: { signal: string; at: number } | undefined;
 
   const shutdown = async (signal: string, code = 0) => {
@@ -71,7 +72,9 @@ export async function launch(starters: AppStarter[], options: LaunchOptions = {}
       process.exit(1);
     }, STOP_MAX_MS);
     watchdog.unref();
-    await Promise.resolve(stopExtra?.()).catch((error: unknown) => log.warn({ err: error }, 'demo stop failed'));
+    await extra
+      ?.then((stopExtra) => stopExtra?.())
+      .catch((error: unknown) => log.warn({ err: error }, 'demo stop failed'));
     for (const app of started.reverse()) {
       await app
         .close()
@@ -111,7 +114,8 @@ export async function launch(starters: AppStarter[], options: LaunchOptions = {}
       ),
     ]);
     flushAnnouncements();
-    stopExtra = await options.afterStart?.(infra, config, log);
+    extra = options.afterStart?.(infra, config, log);
+    await extra;
   } catch (error) {
     if (error instanceof PortTakenError) {
       process.stderr.write(`${error.message}\n`);
