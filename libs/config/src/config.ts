@@ -44,6 +44,8 @@ export interface AppConfig {
   };
   terminalSilentHours: number;
   auditSampleRate: number;
+  /** How many past ISO weeks a start catches up when their draw was missed (AUDIT_CATCH_UP_WEEKS, default 8). */
+  auditCatchUpWeeks: number;
   /** The largest evidence file a case accepts, in bytes. */
   evidenceMaxBytes: number;
 }
@@ -182,6 +184,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     terminalSilentHours: r.int('TERMINAL_SILENT_HOURS', 72, 1, 24 * 365),
     auditSampleRate,
+    auditCatchUpWeeks: r.int('AUDIT_CATCH_UP_WEEKS', 8, 0, 52),
     evidenceMaxBytes: r.int('EVIDENCE_MAX_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
