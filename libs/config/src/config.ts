@@ -16,6 +16,8 @@ export interface AppConfig {
    * own broker account (MQTT_USERNAME) and keeps terminal accounts in step with the registry.
    */
   brokerAccounts?: { username: string; password: string };
+  /** The secret EMQX sends (header x-broker-auth) when it asks the API to authenticate and authorize clients. */
+  brokerAuthSecret?: string;
   dataDir: string;
   adminPassword?: string;
   tzPolicy: string;
@@ -150,6 +152,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       if (!env[needed]) r.problems.push(`${needed} must be set when MQTT_DYNSEC_USERNAME is`);
     }
   }
+  const brokerAuthSecret = r.string('BROKER_AUTH_SECRET');
+  if (brokerAuthSecret !== undefined && brokerAuthSecret.length < 32) {
+    r.problems.push('BROKER_AUTH_SECRET must be at least 32 characters long');
+  }
   const auditSampleRate = r.number('AUDIT_SAMPLE_RATE', 0.1, 0, 1);
   if (auditSampleRate < 0.1) {
     r.problems.push(`AUDIT_SAMPLE_RATE must not be below 0.1 (the policy's 10 %), got "${auditSampleRate}"`);
@@ -164,6 +170,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       dynsecUser !== undefined && dynsecPassword !== undefined
         ? { username: dynsecUser, password: dynsecPassword }
         : undefined,
+    brokerAuthSecret,
     dataDir: isAbsolute(dataDir) ? dataDir : resolve(process.cwd(), dataDir),
     adminPassword,
     tzPolicy: r.timeZone('TZ_POLICY', 'Asia/Shanghai'),
