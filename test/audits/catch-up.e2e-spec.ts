@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { fixedClock, type Clock } from '#app/audit';
+import { fixedClock, type Clock } from '#app/calendar';
 import { loadConfig, ConfigError } from '#app/config';
 import { AuditDrawJob } from '../../apps/scheduler/src/audit-draw.job.js';
 import { SchedulerModule } from '../../apps/scheduler/src/scheduler.module.js';

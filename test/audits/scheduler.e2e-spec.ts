@@ -1,7 +1,8 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import pg from 'pg';
-import { AuditDrawService, fixedClock, parseIsoWeek, type Clock } from '#app/audit';
+import { AuditDrawService, parseIsoWeek } from '#app/audit';
+import { fixedClock, type Clock } from '#app/calendar';
 import { ConfigError, loadConfig, type AppConfig } from '#app/config';
 import { AuditDrawJob } from '../../apps/scheduler/src/audit-draw.job.js';
 import { SchedulerModule } from '../../apps/scheduler/src/scheduler.module.js';

@@ -3,18 +3,16 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import {
   AuditDrawService,
-  CLOCK,
   canonicalRoster,
   drawSample,
-  localDate,
   parseIsoWeek,
   rosterHash,
   sampleSize,
   shiftWeek,
-  type Clock,
   type IsoWeek,
 } from '#app/audit';
 import type { Principal } from '#app/auth';
+import { CLOCK, localDate, type Clock } from '#app/calendar';
 import { APP_CONFIG, type AppConfig } from '#app/config';
 import { HistoryService } from '#app/history';
 import { auditError } from './audits.errors.js';

@@ -12,7 +12,7 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, May, type Principal } from '#app/auth';
-import { isCalendarDate } from '../payment-gate/local-time.js';
+import { isCalendarDate } from '#app/calendar';
 import { AssignDto, AttachmentDto, ListCasesQueryDto, NoteDto, TransitionDto } from './cases.dto.js';
 import { CasesService } from './cases.service.js';
 

@@ -1,7 +1,7 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, Post, Query, UseFilters } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, May, type Principal } from '#app/auth';
-import { isCalendarDate } from './local-time.js';
+import { isCalendarDate } from '#app/calendar';
 import { parseCheckRequest } from './check-request.js';
 import { FailClosedFilter } from './fail-closed.filter.js';
 import { CheckRequestDto, CheckResponseDto, ListChecksQueryDto } from './payment-gate.dto.js';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { civilDate, localMidnight } from '#app/audit';
+import { civilDate, zonedTime } from '#app/calendar';
 import { APP_CONFIG, type AppConfig } from '#app/config';
 
 /** People-facing outcomes of a case, as recorded by the inspectors. */
@@ -23,7 +23,8 @@ export class StatsService {
 
   async report(year: number, month?: number) {
     const tz = this.config.tzPolicy;
-    const monthStart = (m: number) => localMidnight(m > 12 ? civilDate(year + 1, 1, 1) : civilDate(year, m, 1), tz);
+    const monthStart = (m: number) =>
+      zonedTime(m > 12 ? civilDate(year + 1, 1, 1) : civilDate(year, m, 1), '00:00', tz);
     const months = month ? [month] : Array.from({ length: 12 }, (_, i) => i + 1);
     const hasPaymentChecks = await this.tableExists('payment_checks');
     const from = month ? monthStart(month) : monthStart(1);

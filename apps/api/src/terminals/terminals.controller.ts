@@ -32,6 +32,14 @@ export class TerminalsController {
     return this.terminals.get(checkTerminalId(id, TERMINAL_ID));
   }
 
+  @Post(':id/secret')
+  @May('registry.write')
+  @ApiOperation({ summary: 'Issue a new secret to a terminal (the old one stops working at once); shown only here' })
+  @ApiResponse({ status: 404, description: 'no such terminal' })
+  rotateSecret(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+    return this.terminals.rotateSecret(checkTerminalId(id, TERMINAL_ID), principal);
+  }
+
   @Patch(':id')
   @May('registry.write')
   @ApiOperation({ summary: 'Switch a terminal on or off; an inactive terminal cannot be bound' })
