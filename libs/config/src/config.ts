@@ -41,6 +41,13 @@ export interface AppConfig {
   auditSampleRate: number;
   /** The largest evidence file a case accepts, in bytes. */
   evidenceMaxBytes: number;
+  /** How often the API re-verifies the history's hash chain, seconds; 0 turns it off. */
+  historyVerifySeconds: number;
+  /**
+   * Where each verified chain head is kept outside the database (one JSON line per head), so that a
+   * rewrite of the whole history table no longer matches the heads recorded before it.
+   */
+  historyHeadsFile: string;
 }
 
 export class ConfigError extends Error {
@@ -164,6 +171,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     terminalSilentHours: r.int('TERMINAL_SILENT_HOURS', 72, 1, 24 * 365),
     auditSampleRate,
     evidenceMaxBytes: r.int('EVIDENCE_MAX_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    historyVerifySeconds: r.int('HISTORY_VERIFY_SECONDS', 600, 0, 7 * 86_400),
+    historyHeadsFile: resolve(
+      isAbsolute(dataDir) ? dataDir : resolve(process.cwd(), dataDir),
+      r.string('HISTORY_HEADS_FILE') ?? 'history-heads.jsonl',
+    ),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
