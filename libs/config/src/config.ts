@@ -48,6 +48,10 @@ export interface AppConfig {
    * rewrite of the whole history table no longer matches the heads recorded before it.
    */
   historyHeadsFile: string;
+  /** The largest JSON or form body the API reads, in bytes (evidence uploads have their own limit). */
+  bodyLimitBytes: number;
+  /** Sign-in attempts (of any outcome) one address may make per minute. */
+  signInPerAddressPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -171,6 +175,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     terminalSilentHours: r.int('TERMINAL_SILENT_HOURS', 72, 1, 24 * 365),
     auditSampleRate,
     evidenceMaxBytes: r.int('EVIDENCE_MAX_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    signInPerAddressPerMinute: r.int('SIGNIN_PER_ADDRESS_PER_MINUTE', 60, 1, 100_000),
+    bodyLimitBytes: r.int('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     historyVerifySeconds: r.int('HISTORY_VERIFY_SECONDS', 600, 0, 7 * 86_400),
     historyHeadsFile: resolve(
       isAbsolute(dataDir) ? dataDir : resolve(process.cwd(), dataDir),
