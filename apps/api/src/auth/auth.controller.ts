@@ -75,8 +75,7 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   async token(@Body() body: TokenRequestDto, @Ip() ip: string) {
-    const userKey = `user:${body.username.toLowerCase()}`;
-    const keys = [userKey, `ip:${ip}`];
+    const keys = [`user:${body.username.toLowerCase()}`, `ip:${ip}`];
     const tooMany = (wait: number, why: string) =>
       new HttpException(
         { statusCode: 429, error: 'Too Many Requests', message: `${why}; retry in ${Math.ceil(wait / 1000)} s` },
@@ -96,8 +95,7 @@ export class AuthController {
       this.auth.throttle.fail(keys);
       throw new UnauthorizedException('wrong username or password');
     }
-    // Only the name's record: a success of one account must not clear the address's failures at others.
-    this.auth.throttle.succeed([userKey]);
+    this.auth.throttle.succeed(keys);
     return result;
   }
 }
