@@ -50,6 +50,17 @@ export interface AppConfig {
   auditCatchUpWeeks: number;
   /** The largest evidence file a case accepts, in bytes. */
   evidenceMaxBytes: number;
+  /** How often the API re-verifies the history's hash chain, seconds; 0 turns it off. */
+  historyVerifySeconds: number;
+  /**
+   * Where each verified chain head is kept outside the database (one JSON line per head), so that a
+   * rewrite of the whole history table no longer matches the heads recorded before it.
+   */
+  historyHeadsFile: string;
+  /** The largest JSON or form body the API reads, in bytes (evidence uploads have their own limit). */
+  bodyLimitBytes: number;
+  /** Sign-in attempts (of any outcome) one address may make per minute. */
+  signInPerAddressPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -193,6 +204,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     auditSampleRate,
     auditCatchUpWeeks: r.int('AUDIT_CATCH_UP_WEEKS', 8, 0, 52),
     evidenceMaxBytes: r.int('EVIDENCE_MAX_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    signInPerAddressPerMinute: r.int('SIGNIN_PER_ADDRESS_PER_MINUTE', 60, 1, 100_000),
+    bodyLimitBytes: r.int('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    historyVerifySeconds: r.int('HISTORY_VERIFY_SECONDS', 600, 0, 7 * 86_400),
+    historyHeadsFile: resolve(
+      isAbsolute(dataDir) ? dataDir : resolve(process.cwd(), dataDir),
+      r.string('HISTORY_HEADS_FILE') ?? 'history-heads.jsonl',
+    ),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
