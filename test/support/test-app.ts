@@ -19,6 +19,8 @@ export function testConfig(databaseUrl: string, env: Record<string, string> = {}
     MQTT_URL: TEST_MQTT_URL,
     ADMIN_PASSWORD,
     LOG_LEVEL: 'silent',
+    // Off unless a test asks for it: parallel tests must not contend for one TCP port.
+    JT808_PORT: '0',
     ...env,
   });
 }

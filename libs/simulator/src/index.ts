@@ -48,3 +48,5 @@ export { demoCars, demoSecret, pickScenarioCars } from './fleet.js';
 export { parseSimulatorArgs, SIMULATOR_USAGE, autoStart } from './args.js';
 export type { SimulatorArgs } from './args.js';
 export { runSimulatorFromArgs, argsFailure, AUTO_FAST_FORWARD } from './command.js';
+export { Jt808Terminal } from './jt808-terminal.js';
+export type { Jt808TerminalOptions } from './jt808-terminal.js';
