@@ -45,6 +45,8 @@ export type {
   Registration,
   TerminalResponse,
 } from './messages.js';
+export { decodeLocationMessage } from './location-message.js';
+export type { LocationMessage } from './location-message.js';
 export { locationToPosition } from './position.js';
 export type { Mapped } from './position.js';
 export { MAX_PACKETS, REASSEMBLY_TIMEOUT_MS, Reassembler, REREQUEST_AFTER_MS } from './reassembly.js';

@@ -4,13 +4,11 @@ import {
   encodeFrame,
   FrameSplitter,
   generalResponseBody,
-  locationToPosition,
+  decodeLocationMessage,
   messageTopic,
   MSG,
   parseAuthentication,
   parseDriverIdentity,
-  parseLocation,
-  parseLocationBatch,
   parseRegistration,
   parseTerminalResponse,
   readHeader,
@@ -24,13 +22,7 @@ import {
   type TerminalResponse,
 } from '#app/jt808';
 import type { Logger } from '#app/logging';
-import {
-  MAX_BATCH_POSITIONS,
-  type DecodedMessage,
-  type PositionRecord,
-  type Rejection,
-  type RejectionReason,
-} from '#app/telemetry';
+import type { DecodedMessage, RejectionReason } from '#app/telemetry';
 import type { PendingMessage } from '../ingest/flush-writer.js';
 import type { SignOnStore } from './sign-on.js';
 
@@ -156,9 +148,8 @@ export class Jt808Connection {
         return this.reply(header, RESULT.OK);
       case MSG.LOCATION:
       case MSG.LOCATION_QUERY_RESPONSE:
-        return this.location(frame, raw, receivedAt);
       case MSG.LOCATION_BATCH:
-        return this.batch(frame, raw, receivedAt);
+        return this.location(frame, raw, receivedAt);
       case MSG.DRIVER_IDENTITY: {
         const card = parseDriverIdentity(body, header.edition);
         if (!card.ok) return this.record('SCHEMA', `driver identity: ${card.detail}`, header, raw, receivedAt);
@@ -218,55 +209,12 @@ export class Jt808Connection {
   }
 
   private location(frame: Jt808Frame, raw: Buffer, receivedAt: number): void {
-    const { header, body } = frame;
-    // 0x0201 answers a position query: its serial, then a location body.
-    const location = parseLocation(header.msgId === MSG.LOCATION ? body : body.subarray(2));
-    const decoded = this.decoded('position');
-    if (!location.ok) {
-      decoded.rejections.push(this.rejection('SCHEMA', `location: ${location.detail}`, body));
-    } else {
-      const mapped = locationToPosition(location.value, header.terminalId, receivedAt, false);
-      if (mapped.ok) decoded.positions.push(mapped.position);
-      else decoded.rejections.push(this.rejection(mapped.reason, mapped.detail, body));
-    }
-    this.submit(header, raw, receivedAt, decoded, header.msgId === MSG.LOCATION);
-  }
-
-  private batch(frame: Jt808Frame, raw: Buffer, receivedAt: number): void {
-    const { header, body } = frame;
-    const batch = parseLocationBatch(body);
-    const decoded = this.decoded('positions');
-    if (!batch.ok) {
-      decoded.rejections.push(this.rejection('SCHEMA', `batch: ${batch.detail}`, body));
-    } else if (batch.value.declared > MAX_BATCH_POSITIONS) {
-      decoded.rejections.push(
-        this.rejection('TOO_LARGE', `batch of ${batch.value.declared} positions is over ${MAX_BATCH_POSITIONS}`, body),
-      );
-    } else {
-      const replay = batch.value.type === 1;
-      batch.value.items.forEach((item, index) => {
-        if (!item.ok) {
-          decoded.rejections.push(this.rejection('SCHEMA', item.detail, item.body));
-          return;
-        }
-        const location = parseLocation(item.body);
-        const mapped: { ok: true; position: PositionRecord } | { ok: false; reason: RejectionReason; detail: string } =
-          location.ok
-            ? locationToPosition(location.value, header.terminalId, receivedAt, replay)
-            : { ok: false, reason: 'SCHEMA', detail: location.detail };
-        if (mapped.ok) decoded.positions.push(mapped.position);
-        else decoded.rejections.push(this.rejection(mapped.reason, `item ${index}: ${mapped.detail}`, item.body));
-      });
-    }
-    this.submit(header, raw, receivedAt, decoded, true);
-  }
-
-  private decoded(kind: 'position' | 'positions'): DecodedMessage {
-    return { terminalId: this.terminalId, kind, positions: [], rejections: [] };
-  }
-
-  private rejection(reason: RejectionReason, detail: string, payload: Buffer): Rejection {
-    return { reason, detail, terminalId: this.terminalId, payload };
+    const { header } = frame;
+    const { positions, rejections } = decodeLocationMessage(frame, receivedAt);
+    const kind = header.msgId === MSG.LOCATION_BATCH ? 'positions' : 'position';
+    const decoded: DecodedMessage = { terminalId: this.terminalId, kind, positions, rejections };
+    // 0x0201 answers the platform's own query: nothing to acknowledge.
+    this.submit(header, raw, receivedAt, decoded, header.msgId !== MSG.LOCATION_QUERY_RESPONSE);
   }
 
   /**
