@@ -50,3 +50,7 @@ export type { SimulatorArgs } from './args.js';
 export { runSimulatorFromArgs, argsFailure, AUTO_FAST_FORWARD } from './command.js';
 export { Jt808Terminal } from './jt808-terminal.js';
 export type { Jt808TerminalOptions } from './jt808-terminal.js';
+export { sendAsJt808Terminal, startJt808Simulator } from './jt808-runner.js';
+export type { Jt808SimulatorOptions } from './jt808-runner.js';
+export { fixToLocation, jt808Edition, toJt808 } from './jt808-sim.js';
+export type { Jt808Send } from './jt808-sim.js';
