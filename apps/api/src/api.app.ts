@@ -16,7 +16,7 @@ export async function createApiApp(
   const app = await NestFactory.create(ApiModule.register(config, infra, options.clock), {
     logger: config.logLevel === 'silent' ? false : new NestPinoLogger(),
   });
-  app.setGlobalPrefix('api', { exclude: ['/', 'dashboard'] }); // the dashboard page lives at the root
+  app.setGlobalPrefix('api', { exclude: ['/', 'dashboard', 'assets/:name'] }); // the dashboard page lives at the root
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,
