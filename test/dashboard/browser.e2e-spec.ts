@@ -3,8 +3,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import pg from 'pg';
+import { DataSource } from 'typeorm';
 import { addDays, fixedClock, localDate } from '#app/calendar';
 import { DEMO_UNITS, DEMO_VEHICLES, loadDemoFleet } from '#app/demo-fleet';
+import { seedDemoHistory } from '#app/demo-history';
 import { loadDemoFences } from '#app/geo';
 import { demoCars, demoSecret, officialWorkingDay, publishAsTerminal, scenarioMessages } from '#app/simulator';
 import { createApiApp } from '../../apps/api/src/api.app.js';
@@ -241,7 +243,6 @@ describe('the dashboard in headless Chromium', () => {
 
   it('lets an inspector confirm the case and record an outcome, and keeps the history', async () => {
     const { page } = browser;
-    await page.click('#who button');
     await signIn(page, origin, await createAccount(db, ['inspector']));
     const vehicle = vehicleOf.get(offHoursCar.terminalId)!;
     await page.goto(`${origin}/#/cases`);
@@ -303,7 +304,6 @@ describe('the dashboard in headless Chromium', () => {
 
   it('shows each role only its own pages, and the server still answers 403 to the rest', async () => {
     const { page } = browser;
-    await page.click('#who button');
     await signIn(page, origin, await createAccount(db, ['member']));
     expect(await page.locator('nav a').allTextContents()).toEqual([
       '购车申请 Purchases',
@@ -322,4 +322,65 @@ describe('the dashboard in headless Chromium', () => {
     });
     expect(status).toBe(403);
   });
+
+  it('lets finance run a manual gate check and see the decision in the log with its reasons', async () => {
+    const { page } = browser;
+    await signIn(page, origin, await createAccount(db, ['finance']));
+    const plate = vehicleOf.get(cars[5].terminalId)!.plate;
+    await page.fill('#gate-check input[name=plateNumber]', plate);
+    await page.selectOption('#gate-check select[name=expenseType]', 'fuel');
+    await page.fill('#gate-check input[name=amount]', '356.80');
+    await page.fill('#gate-check input[name=invoiceNo]', 'INV-DASH-0001');
+    await page.fill('#gate-check input[name=expenseDate]', day);
+    await page.click('#gate-check button[type=submit]');
+    await page.waitForSelector('#gate-check [role=status]');
+    expect(await page.textContent('#gate-check [role=status]')).toMatch(/^(准付 Allowed|拒付 Denied: .+)$/);
+    await page.locator('tr', { hasText: 'INV-DASH-0001' }).waitFor();
+    const row = await page.locator('tr', { hasText: 'INV-DASH-0001' }).textContent();
+    expect(row).toContain(plate);
+    expect(row).toContain('356.80');
+    const { rows } = await db.query(`SELECT decision FROM payment_checks WHERE invoice_no = 'INV-DASH-0001'`);
+    expect(rows).toHaveLength(1);
+    expect(row).toContain(rows[0].decision === 'deny' ? '拒付 Deny' : '准付 Allow');
+    await shot('payment-gate');
+  });
+
+  it('opens every page without a failure for someone holding every office role', async () => {
+    const { page } = browser;
+    await seedDemoHistory(api.get(DataSource), Number(day.slice(0, 4)) - 1);
+    await signIn(page, origin, await createAccount(db, ['centre', 'inspector', 'finance', 'member']));
+    const paths = await page
+      .locator('nav a')
+      .evaluateAll((links) => links.map((a) => (a as unknown as { hash: string }).hash));
+    expect(paths).toEqual([
+      '#/map',
+      '#/cases',
+      '#/audit',
+      '#/gate',
+      '#/purchases',
+      '#/meetings',
+      '#/fences',
+      '#/orders',
+      '#/calendar',
+    ]);
+    for (const path of paths) {
+      await page.goto(`${origin}/${path}`);
+      const name = path.slice(2);
+      await page.waitForSelector(`section[data-page=${name}]`);
+      await page.waitForFunction(
+        () =>
+          !(globalThis as unknown as PageGlobals).document.querySelector('section')?.textContent?.includes('Loading'),
+      );
+      const failures = (await page.locator('section .notice').allTextContents()).filter((t) =>
+        /Could not load|may not view/.test(t),
+      );
+      expect({ name, failures }).toEqual({ name, failures: [] });
+      if (name === 'meetings') {
+        await page.locator('section tbody tr').first().click();
+        await page.waitForSelector('#meeting');
+      }
+      if (['purchases', 'meetings', 'fences', 'orders'].includes(name)) await shot(name);
+    }
+    expect(browser.foreignRequests).toEqual([]);
+  }, 60_000);
 });

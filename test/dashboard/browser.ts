@@ -75,9 +75,11 @@ export async function createAccount(
   return { username, password };
 }
 
-/** Signs in through the page's form and waits for the navigation to appear. */
+/** Signs out whoever is signed in, signs in through the page's form and waits for the navigation. */
 export async function signIn(page: Page, origin: string, account: { username: string; password: string }) {
   await page.goto(`${origin}/`);
+  await page.waitForSelector('#sign-in, #who');
+  if (await page.locator('#who button').isVisible()) await page.click('#who button'); // whoever was signed in
   await page.fill('#sign-in input[name=username]', account.username);
   await page.fill('#sign-in input[name=password]', account.password);
   await page.click('#sign-in button[type=submit]');

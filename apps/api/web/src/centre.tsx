@@ -24,7 +24,7 @@ const FENCE_KINDS: Record<string, string> = {
 };
 
 export function FencesPage({ roles }: { roles: string[] }) {
-  const list = useLoad(() => api<{ items: Fence[] } | Fence[]>('fences?limit=500'));
+  const list = useLoad(() => api<{ items: Fence[] } | Fence[]>('fences'));
   const canEdit = roles.includes('centre');
   const [drawn, setDrawn] = useState<[number, number][]>([]);
   return (
@@ -191,10 +191,7 @@ interface Order {
 
 export function OrdersPage({ roles }: { roles: string[] }) {
   const [status, setStatus] = useState('requested');
-  const list = useLoad(
-    () => api<{ items: Order[] }>(`dispatch-orders?limit=200${status ? `&status=${status}` : ''}`),
-    [status],
-  );
+  const list = useLoad(() => api<{ items: Order[] }>(`dispatch-orders${status ? `?status=${status}` : ''}`), [status]);
   const { run, busy, view } = useAction();
   const act = (order: Order, action: string) =>
     void run(async () => {

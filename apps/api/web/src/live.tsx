@@ -139,7 +139,7 @@ export function LivePage({ roles }: { roles: string[] }) {
       })
       .catch(() => undefined);
     type FenceShape = { geometry: Geometry | null; name: string; kind: string; active: boolean };
-    api<{ items: FenceShape[] }>('fences?limit=500')
+    api<{ items: FenceShape[] }>('fences')
       .then((body) => {
         if (stopped) return;
         const shapes = itemsOf(body).filter((f) => f.geometry && f.active !== false && f.kind !== 'jurisdiction');
