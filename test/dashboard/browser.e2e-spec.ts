@@ -59,6 +59,9 @@ describe('the dashboard in headless Chromium', () => {
   const shot = async (name: string) => {
     if (!SCREENSHOTS) return;
     mkdirSync(SCREENSHOTS, { recursive: true });
+    await browser.page.evaluate(() =>
+      (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0),
+    );
     await browser.page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
   };
 
@@ -238,6 +241,9 @@ describe('the dashboard in headless Chromium', () => {
       { timeout: 60_000 },
     );
     await page.waitForSelector(`path.car-alarm[data-vehicle="${vehicle.id}"]`);
+    await page.waitForFunction(
+      () => (globalThis as unknown as PageGlobals).document.querySelector('[data-count=alarm]')?.textContent === '1',
+    );
     await shot('live-map-finding');
   }, 90_000);
 

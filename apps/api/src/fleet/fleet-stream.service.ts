@@ -135,6 +135,9 @@ export class FleetStreamService implements OnModuleDestroy {
         );
         this.movesSince = marks.moves ?? new Date(0);
         this.findingsSince = marks.findings ?? marks.now;
+        // What the overlap would bring back counts as sent already.
+        await this.newMoves(this.movesSince!);
+        await this.newFindings(this.findingsSince!);
         return;
       }
       const moves = await this.newMoves(this.movesSince);

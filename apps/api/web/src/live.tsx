@@ -208,7 +208,7 @@ export function LivePage({ roles }: { roles: string[] }) {
 
   return (
     <>
-      <Kpis counts={counts} />
+      <Kpis counts={counts} findings={findings.length} />
       <div class="live">
         <div>
           <div id="map" ref={mapDiv} class="map" />
@@ -376,7 +376,14 @@ interface AuditList {
 }
 
 /** The centre's figures: the live ones from the map, the rest from the stats and list endpoints. */
-function Kpis({ counts }: { counts?: Record<CarColour, number> & { total: number; online: number } }) {
+function Kpis({
+  counts,
+  findings,
+}: {
+  counts?: Record<CarColour, number> & { total: number; online: number };
+  /** How many findings the map knows of today: a new one reloads the figures. */
+  findings: number;
+}) {
   const now = new Date();
   const today = dayStart(localDay(now)).toISOString();
   const week = weekStart(now).toISOString();
@@ -391,7 +398,7 @@ function Kpis({ counts }: { counts?: Record<CarColour, number> & { total: number
     ]);
     const current = audits?.weeks.find((w) => w.week === audits.currentWeek);
     return { todayFindings, weekFindings, current, stats };
-  });
+  }, [findings]);
   const f = figures.data;
   const online = counts && counts.total > 0 ? `${((counts.online / counts.total) * 100).toFixed(1)} %` : '—';
   const gate = f?.stats?.totals.paymentGate;
