@@ -168,7 +168,7 @@ function CaseView({ c, canAct, reload }: { c: CaseDetail; canAct: boolean; reloa
           </>
         )}
       </dl>
-      {canAct && c.allowedNext.length > 0 && <Transitions c={c} reload={reload} />}
+      {canAct && c.allowedNext.length > 0 && <Transitions key={c.status} c={c} reload={reload} />}
       <div class="two">
         <div>
           <h3>证据轨迹 Evidence track</h3>
