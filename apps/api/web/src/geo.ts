@@ -1,9 +1,9 @@
-import gcoord from 'gcoord';
+import { displayer as displayFor, type TileSystem } from './display.js';
 
 /** The tile setting the server put in the page; no URL → plain background, nothing fetched from elsewhere. */
 export interface TileSetting {
   url: string | null;
-  system: 'wgs84' | 'gcj02' | 'cgcs2000';
+  system: TileSystem;
 }
 
 export function tileSetting(): TileSetting {
@@ -13,14 +13,4 @@ export function tileSetting(): TileSetting {
   return { url, system: system === 'gcj02' || system === 'cgcs2000' ? system : 'wgs84' };
 }
 
-/**
- * Where to draw a stored (WGS-84) coordinate: shifted to GCJ-02 only under GCJ-02 tiles (Amap), so a car sits
- * on its road; CGCS2000 (Tianditu) and WGS-84 differ by centimetres and are drawn as they are.
- */
-export function displayer(setting: TileSetting): (lat: number, lon: number) => [number, number] {
-  if (setting.system !== 'gcj02' || !setting.url) return (lat, lon) => [lat, lon];
-  return (lat, lon) => {
-    const [x, y] = gcoord.transform([lon, lat], gcoord.WGS84, gcoord.GCJ02) as [number, number];
-    return [y, x];
-  };
-}
+export const displayer = (setting: TileSetting) => displayFor(setting.system, setting.url !== null);

@@ -2,6 +2,7 @@ import L from 'leaflet';
 import type { Feature, FeatureCollection, Geometry, LineString, Point } from 'geojson';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, itemsOf, listen } from './api.js';
+import { colourOf, type CarColour } from './display.js';
 import { displayer, tileSetting } from './geo.js';
 import { CAR_STATES, CATEGORIES, RULES, dayStart, label, localDay, num, time, weekStart, when } from './labels.js';
 import { Card, Table, useLoad } from './ui.js';
@@ -24,6 +25,8 @@ interface LiveCar {
 }
 interface FleetLive {
   at: string;
+  /** While the demo replays a recorded day: the time in that day, which is then "today" on the map. */
+  replayClock: string | null;
   counts: { total: number; online: number; offline: number; neverReported: number };
   vehicles: LiveCar[];
 }
@@ -49,15 +52,6 @@ interface Finding {
   plateNumber?: string;
 }
 
-export type CarColour = 'moving' | 'parked' | 'offline' | 'alarm';
-
-/** The colour of a car: a finding today or an alarm first, then whether it is heard, then whether it moves. */
-export function colourOf(car: Move, flagged: boolean): CarColour {
-  if (flagged || (car.alarmFlags ?? 0) !== 0) return 'alarm';
-  if (car.state !== 'online') return 'offline';
-  return (car.speedKmh ?? 0) >= 5 ? 'moving' : 'parked';
-}
-
 const SUYU = 321311;
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -66,6 +60,7 @@ export function LivePage({ roles }: { roles: string[] }) {
   const [counts, setCounts] = useState<Record<CarColour, number> & { total: number; online: number }>();
   const [findings, setFindings] = useState<Finding[]>([]);
   const [updated, setUpdated] = useState<string>('');
+  const [now, setNow] = useState<Date>(() => new Date());
   const mapDiv = useRef<HTMLDivElement>(null);
   const carsRef = useRef(new Map<string, LiveCar>());
   const mapRef = useRef<L.Map | null>(null);
@@ -151,13 +146,13 @@ export function LivePage({ roles }: { roles: string[] }) {
       .catch(() => undefined);
 
     const load = async () => {
-      const [live, today] = await Promise.all([
-        api<FleetLive>('fleet/live'),
-        api<{ items: Finding[] }>(
-          `violations?limit=500&from=${encodeURIComponent(dayStart(localDay(new Date())).toISOString())}`,
-        ),
-      ]);
+      const live = await api<FleetLive>('fleet/live');
+      const at = live.replayClock ? new Date(live.replayClock) : new Date();
+      const today = await api<{ items: Finding[] }>(
+        `violations?limit=500&from=${encodeURIComponent(dayStart(localDay(at)).toISOString())}`,
+      );
       if (stopped) return;
+      setNow(at);
       flagged.clear();
       for (const f of today.items) flagged.add(f.vehicleId);
       setFindings(today.items);
@@ -208,7 +203,7 @@ export function LivePage({ roles }: { roles: string[] }) {
 
   return (
     <>
-      <Kpis counts={counts} findings={findings.length} />
+      <Kpis counts={counts} findings={findings.length} now={now} />
       <div class="live">
         <div>
           <div id="map" ref={mapDiv} class="map" />
@@ -225,7 +220,7 @@ export function LivePage({ roles }: { roles: string[] }) {
         </div>
         <aside>
           {selected ? (
-            <CarDetails car={selected} onClose={() => setSelected(null)} map={mapRef.current} show={show} />
+            <CarDetails car={selected} onClose={() => setSelected(null)} map={mapRef.current} show={show} now={now} />
           ) : (
             <Findings findings={findings} cars={carsRef.current} />
           )}
@@ -266,14 +261,16 @@ function CarDetails({
   onClose,
   map,
   show,
+  now,
 }: {
+  now: Date;
   car: LiveCar;
   onClose: () => void;
   map: L.Map | null;
   show: (lat: number, lon: number) => [number, number];
 }) {
-  const from = dayStart(localDay(new Date())).toISOString();
-  const to = new Date().toISOString();
+  const from = dayStart(localDay(now)).toISOString();
+  const to = now.toISOString();
   const trips = useLoad(
     () => api<{ items: Trip[] }>(`vehicles/${car.vehicleId}/trips?from=${encodeURIComponent(from)}`),
     [car.vehicleId],
@@ -379,12 +376,13 @@ interface AuditList {
 function Kpis({
   counts,
   findings,
+  now,
 }: {
+  now: Date;
   counts?: Record<CarColour, number> & { total: number; online: number };
   /** How many findings the map knows of today: a new one reloads the figures. */
   findings: number;
 }) {
-  const now = new Date();
   const today = dayStart(localDay(now)).toISOString();
   const week = weekStart(now).toISOString();
   const year = Number(localDay(now).slice(0, 4));
@@ -398,7 +396,7 @@ function Kpis({
     ]);
     const current = audits?.weeks.find((w) => w.week === audits.currentWeek);
     return { todayFindings, weekFindings, current, stats };
-  }, [findings]);
+  }, [findings, localDay(now)]);
   const f = figures.data;
   const online = counts && counts.total > 0 ? `${((counts.online / counts.total) * 100).toFixed(1)} %` : '—';
   const gate = f?.stats?.totals.paymentGate;
