@@ -306,6 +306,16 @@ describe('the dashboard in headless Chromium', () => {
     expect(await page.textContent('#verification')).toContain('The draw matches its seed and roster');
     expect(await page.locator('#verification li').count()).toBe(7);
     await shot('weekly-audit');
+    // The inspector marks the first car of the draw compliant; progress counts it.
+    const progress = async () => (await page.locator('#audit-week .card').first().textContent()) ?? '';
+    expect(await progress()).toMatch(/^0 \/ \d+/);
+    await page.locator('#audit-week tbody tr').first().getByRole('button', { name: '合规 Compliant' }).click();
+    await page.waitForFunction(() =>
+      /^1 \/ \d+/.test(
+        (globalThis as unknown as PageGlobals).document.querySelector('#audit-week .card')?.textContent ?? '',
+      ),
+    );
+    expect(await page.locator('#audit-week tbody tr').first().textContent()).toContain('合规 Compliant');
   });
 
   it('shows each role only its own pages, and the server still answers 403 to the rest', async () => {
@@ -317,7 +327,10 @@ describe('the dashboard in headless Chromium', () => {
       '工作日历 Calendar',
     ]);
     await page.goto(`${origin}/#/calendar`);
-    await page.waitForSelector('.months, .notice');
+    await page.waitForSelector('.months');
+    // The official schedule of the year: rest days and the weekends worked in exchange (调休) are marked.
+    expect(await page.locator('table.month td.holiday').count()).toBeGreaterThan(10);
+    expect(await page.locator('table.month td.workday').count()).toBeGreaterThan(0);
     await shot('calendar');
     // A hand-typed address of a page the role lacks shows its first own page instead.
     await page.goto(`${origin}/#/map`);
@@ -389,4 +402,67 @@ describe('the dashboard in headless Chromium', () => {
     }
     expect(browser.foreignRequests).toEqual([]);
   }, 60_000);
+
+  it('lets the centre draw a fence on the map and approve a dispatch order', async () => {
+    const { page } = browser;
+    const centre = await createAccount(db, ['centre']);
+    await signIn(page, origin, centre);
+    await page.goto(`${origin}/#/fences`);
+    await page.waitForSelector('#fence-map path.fence', { state: 'attached' });
+    const box = (await page.locator('#fence-map').boundingBox())!;
+    for (const [dx, dy] of [
+      [0.45, 0.45],
+      [0.55, 0.45],
+      [0.55, 0.55],
+      [0.45, 0.55],
+    ]) {
+      await page.mouse.click(box.x + box.width * dx, box.y + box.height * dy);
+    }
+    await page.waitForSelector('#fence-map path.sketch', { state: 'attached' });
+    await page.fill('#fence-form input[name=name]', '测试停车场 Test lot');
+    await page.selectOption('#fence-form select[name=kind]', 'parking');
+    await page.click('#fence-form button[type=submit]');
+    await page.waitForSelector('#fence-form [role=status].ok');
+    const { rows: fences } = await db.query(
+      `SELECT kind, coordinate_system, source_geometry FROM fences WHERE name = '测试停车场 Test lot'`,
+    );
+    expect(fences).toHaveLength(1);
+    expect(fences[0]).toMatchObject({ kind: 'parking', coordinate_system: 'WGS84' });
+    // The four clicks, closed: a ring inside the district.
+    const ring = fences[0].source_geometry.coordinates[0] as [number, number][];
+    expect(ring).toHaveLength(5);
+    for (const [lon, lat] of ring) {
+      expect(lon).toBeGreaterThan(118);
+      expect(lon).toBeLessThan(119);
+      expect(lat).toBeGreaterThan(33.5);
+      expect(lat).toBeLessThan(34.5);
+    }
+
+    const { accessToken } = (await fetch(`${origin}/api/v1/auth/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(centre),
+    }).then((r) => r.json())) as { accessToken: string };
+    const start = Date.now() + 86_400_000;
+    const created = await fetch(`${origin}/api/v1/dispatch-orders`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${accessToken}` },
+      body: JSON.stringify({
+        vehicleId: vehicleOf.get(cars[7].terminalId)!.id,
+        driver: '王师傅',
+        purpose: '赴市政府参加防汛会议',
+        startTime: new Date(start).toISOString(),
+        endTime: new Date(start + 7_200_000).toISOString(),
+        destination: '宿迁市人民政府',
+      }),
+    });
+    expect(created.status).toBe(201);
+    const order = (await created.json()) as { id: string };
+    await page.goto(`${origin}/#/orders`);
+    const row = page.locator('tr', { hasText: '赴市政府参加防汛会议' });
+    await row.getByRole('button', { name: '批准 Approve' }).click();
+    await page.waitForSelector('section [role=status].ok');
+    const { rows } = await db.query('SELECT status FROM dispatch_orders WHERE id = $1', [order.id]);
+    expect(rows[0].status).toBe('approved');
+  });
 });
