@@ -127,7 +127,7 @@ describe('the dashboard in headless Chromium', () => {
     await page.click('#sign-in button[type=submit]');
     await page.waitForSelector('#sign-in [role=status]');
     expect(await page.textContent('#sign-in [role=status]')).toContain('Wrong username or password');
-  });
+  }, 60_000);
 
   it('makes a first sign-in with a temporary password change it before showing any page', async () => {
     const { page } = browser;
@@ -149,7 +149,7 @@ describe('the dashboard in headless Chromium', () => {
     const { rows } = await db.query('SELECT must_change_password FROM users WHERE username = $1', [account.username]);
     expect(rows[0].must_change_password).toBe(false);
     await page.click('#who button');
-  });
+  }, 60_000);
 
   it('shows the centre every car of the loaded fleet on the map, coloured by state, with nothing from elsewhere', async () => {
     const { page } = browser;
@@ -165,7 +165,7 @@ describe('the dashboard in headless Chromium', () => {
     expect(await page.textContent('#kpis')).toContain('100.0 %');
     await shot('live-map');
     expect(browser.foreignRequests).toEqual([]);
-  });
+  }, 60_000);
 
   it('moves a marker when its terminal publishes a position, and shows the car’s details on a click', async () => {
     const { page } = browser;
@@ -212,7 +212,7 @@ describe('the dashboard in headless Chromium', () => {
     expect(details).toContain(vehicle.plate);
     expect(details).toContain(movedCar.terminalId);
     expect(details).toContain('36 km/h');
-  });
+  }, 60_000);
 
   it('shows a simulated off-hours trip as a finding on the map, and the car turns red', async () => {
     const { page } = browser;
@@ -240,11 +240,22 @@ describe('the dashboard in headless Chromium', () => {
       vehicle.plate,
       { timeout: 60_000 },
     );
-    await page.waitForSelector(`path.car-alarm[data-vehicle="${vehicle.id}"]`);
+    const marker = page.locator(`path.car-alarm[data-vehicle="${vehicle.id}"]`);
+    await marker.waitFor({ state: 'attached' });
     await page.waitForFunction(
       () => (globalThis as unknown as PageGlobals).document.querySelector('[data-count=alarm]')?.textContent === '1',
     );
     await shot('live-map-finding');
+    // The car's day: its trips, and its track drawn and replayed on the map.
+    await marker.dispatchEvent('click');
+    await page.waitForSelector(`#car-details[data-vehicle="${vehicle.id}"] table`);
+    const details = (await page.textContent('#car-details')) ?? '';
+    expect(details).toMatch(/[1-9]\d* 个定位点 fixes today/);
+    expect(await page.locator('#car-details tbody tr').count()).toBeGreaterThan(0);
+    await page.waitForSelector('path.track', { state: 'attached' });
+    await page.click('#car-details button:has-text("回放轨迹 Replay track")');
+    await page.waitForSelector('path.replay', { state: 'attached' });
+    await page.click('#car-details button:has-text("关闭 Close")');
   }, 90_000);
 
   it('lets an inspector confirm the case and record an outcome, and keeps the history', async () => {
@@ -257,6 +268,9 @@ describe('the dashboard in headless Chromium', () => {
     await shot('cases');
     await row.click();
     await page.waitForSelector('#case[data-status=open]');
+    // The evidence: the track around the findings on a map, and its positions in a table.
+    await page.waitForSelector('#case path.track', { state: 'attached' });
+    expect(await page.textContent('#case')).toMatch(/定位点 Positions \([1-9]\d*\)/);
     for (const to of ['investigating', 'confirmed']) {
       await page.selectOption('#transition select[name=to]', to);
       await page.click('#transition button[type=submit]');
@@ -283,7 +297,7 @@ describe('the dashboard in headless Chromium', () => {
       [vehicle.id],
     );
     expect(rows).toEqual([{ status: 'outcome_recorded', outcome: 'criticism_education', responsible_person: '张三' }]);
-  });
+  }, 60_000);
 
   it('says the week’s draw matches its seed and roster when the inspector presses verify', async () => {
     const { page } = browser;
@@ -316,7 +330,7 @@ describe('the dashboard in headless Chromium', () => {
       ),
     );
     expect(await page.locator('#audit-week tbody tr').first().textContent()).toContain('合规 Compliant');
-  });
+  }, 60_000);
 
   it('shows each role only its own pages, and the server still answers 403 to the rest', async () => {
     const { page } = browser;
@@ -340,7 +354,7 @@ describe('the dashboard in headless Chromium', () => {
       return (await fetch('/api/v1/fleet/live', { headers: { Authorization: `Bearer ${token}` } })).status;
     });
     expect(status).toBe(403);
-  });
+  }, 60_000);
 
   it('lets finance run a manual gate check and see the decision in the log with its reasons', async () => {
     const { page } = browser;
@@ -362,7 +376,7 @@ describe('the dashboard in headless Chromium', () => {
     expect(rows).toHaveLength(1);
     expect(row).toContain(rows[0].decision === 'deny' ? '拒付 Deny' : '准付 Allow');
     await shot('payment-gate');
-  });
+  }, 60_000);
 
   it('opens every page without a failure for someone holding every office role', async () => {
     const { page } = browser;
@@ -464,5 +478,5 @@ describe('the dashboard in headless Chromium', () => {
     await page.waitForSelector('section [role=status].ok');
     const { rows } = await db.query('SELECT status FROM dispatch_orders WHERE id = $1', [order.id]);
     expect(rows[0].status).toBe('approved');
-  });
+  }, 60_000);
 });
