@@ -1,7 +1,7 @@
 import { Controller, Get, Query, Sse, type MessageEvent } from '@nestjs/common';
 import { map, type Observable } from 'rxjs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles } from '#app/auth';
+import { May } from '#app/auth';
 import { FleetLiveQuery, FleetLiveView } from './fleet-live.dto.js';
 import { FleetLiveService, toGeoJson } from './fleet-live.service.js';
 import { FleetStreamService } from './fleet-stream.service.js';
@@ -9,7 +9,7 @@ import { FleetStreamService } from './fleet-stream.service.js';
 @ApiTags('fleet')
 @ApiBearerAuth()
 @Controller('v1/fleet')
-@Roles('centre', 'inspector')
+@May('fleet.watch')
 export class FleetLiveController {
   constructor(
     private readonly fleet: FleetLiveService,
