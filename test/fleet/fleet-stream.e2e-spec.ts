@@ -140,6 +140,12 @@ describe('GET /api/v1/fleet/stream', () => {
     }
   });
 
+  it('answers 406 at once to a call that does not ask for an event stream', async () => {
+    const res = await fetch(`${origin}/api/v1/fleet/stream`, { headers: { Authorization: `Bearer ${centre}` } });
+    expect(res.status).toBe(406);
+    expect(((await res.json()) as { message: string }).message).toMatch(/Accept: text\/event-stream/);
+  });
+
   it('refuses a listener without a token, and a role that may not see the fleet', async () => {
     expect((await fetch(`${origin}/api/v1/fleet/stream`)).status).toBe(401);
     const finance = await api.tokenFor(['finance']);

@@ -1,4 +1,4 @@
-import { Controller, Get, Query, Sse, type MessageEvent } from '@nestjs/common';
+import { Controller, Get, Headers, NotAcceptableException, Query, Sse, type MessageEvent } from '@nestjs/common';
 import { map, type Observable } from 'rxjs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { May } from '#app/auth';
@@ -40,9 +40,13 @@ export class FleetLiveController {
       'After loading `GET /fleet/live`, a map listens here. Events: `positions` (a list of cars whose terminal ' +
       'was heard since the last event, with their new fix and link state), `findings` (violations and ' +
       'suspicions just detected), `ping` every 15 s. A position reaches the listener about a second after the ' +
-      'gateway received it.',
+      'gateway received it. Requires `Accept: text/event-stream` (406 otherwise).',
   })
-  events(): Observable<MessageEvent> {
+  events(@Headers('accept') accept: string | undefined): Observable<MessageEvent> {
+    // A client that does not ask for a stream (a plain HTTP call) would wait forever: it gets an answer.
+    if (!accept?.includes('text/event-stream')) {
+      throw new NotAcceptableException('this is an event stream: send Accept: text/event-stream');
+    }
     return this.stream.watch().pipe(map((event) => ({ type: event.type, data: event.data })));
   }
 }

@@ -60,6 +60,9 @@ export function AuditPage({ roles }: { roles: string[] }) {
             {l.missedWeeks?.length ? (
               <p class="notice">漏抽周次 Weeks without a draw: {l.missedWeeks.join(', ')}</p>
             ) : null}
+            {roles.includes('centre') && !l.weeks.some((w) => w.week === l.currentWeek) && (
+              <DrawButton onDone={list.reload} />
+            )}
             <p class="filters">
               <label>
                 周次 Week
@@ -199,5 +202,28 @@ function Mark({ week, item, reload }: { week: string; item: Item; reload: () => 
       </button>
       {view}
     </span>
+  );
+}
+
+/** The centre draws the week by hand when the scheduled draw has not run yet. */
+function DrawButton({ onDone }: { onDone: () => void }) {
+  const { run, busy, view } = useAction();
+  return (
+    <p>
+      <button
+        type="button"
+        id="draw"
+        disabled={busy}
+        onClick={() =>
+          void run(async () => {
+            await api('audits/draw', { method: 'POST' });
+            onDone();
+          })
+        }
+      >
+        抽取本周 Draw this week
+      </button>
+      {view}
+    </p>
   );
 }

@@ -25,7 +25,7 @@ const FENCE_KINDS: Record<string, string> = {
 
 export function FencesPage({ roles }: { roles: string[] }) {
   const list = useLoad(() => api<{ items: Fence[] } | Fence[]>('fences'));
-  const canEdit = roles.includes('centre');
+  const canEdit = roles.includes('centre') || roles.includes('admin');
   const [drawn, setDrawn] = useState<[number, number][]>([]);
   return (
     <>

@@ -11,15 +11,15 @@ import { PurchasesPage, MeetingsPage } from './purchases.js';
 import { FencesPage, OrdersPage, CalendarPage } from './centre.js';
 import { useAction } from './ui.js';
 
-/** The pages, who may open them (the server answers 403 to anyone else anyway). */
+/** The pages and who may open them, after docs/roles.md (the server answers 403 to anyone else anyway). */
 const PAGES = [
-  { path: 'map', title: '实时地图 Live map', roles: ['centre', 'inspector'] },
+  { path: 'map', title: '实时地图 Live map', roles: ['centre', 'inspector', 'admin'] },
   { path: 'cases', title: '案件 Cases', roles: ['inspector', 'centre'] },
   { path: 'audit', title: '每周抽查 Weekly audit', roles: ['centre', 'inspector'] },
   { path: 'gate', title: '付款核查 Payment gate', roles: ['finance', 'centre', 'inspector'] },
   { path: 'purchases', title: '购车申请 Purchases', roles: ['unit', 'centre', 'member', 'inspector'] },
   { path: 'meetings', title: '联席会议 Meetings', roles: ['centre', 'member', 'inspector'] },
-  { path: 'fences', title: '电子围栏 Fences', roles: ['centre', 'inspector'] },
+  { path: 'fences', title: '电子围栏 Fences', roles: ['centre', 'inspector', 'admin'] },
   { path: 'orders', title: '派车单 Dispatch orders', roles: ['centre', 'unit', 'inspector'] },
   {
     path: 'calendar',
