@@ -396,26 +396,36 @@ function Kpis({
       safe(api<Stats>(`stats?year=${year}`)),
     ]);
     const current = audits?.weeks.find((w) => w.week === audits.currentWeek);
-    return { todayFindings, weekFindings, current, stats };
+    return { todayFindings, weekFindings, audits, current, stats };
   }, [findings, localDay(now)]);
   const f = figures.data;
+  // A figure the role may not read (403) is left out rather than shown empty; while loading all show.
+  const shown = (figure: unknown) => f === undefined || figure !== null;
   const online = counts && counts.total > 0 ? `${((counts.online / counts.total) * 100).toFixed(1)} %` : '—';
   const gate = f?.stats?.totals.paymentGate;
   return (
     <div class="cards" id="kpis">
       <Card title="在线率 Online rate" value={online} tone="moving" />
       <Card title="行驶中 Moving now" value={counts?.moving ?? '—'} />
-      <Card title="今日发现 Findings today" value={num(f?.todayFindings?.total)} tone="alarm" />
-      <Card title="本周发现 Findings this week" value={num(f?.weekFindings?.total)} />
-      <Card
-        title="本周抽查进度 Audit progress"
-        value={f?.current?.progress ? `${f.current.progress.done} / ${f.current.progress.total}` : '—'}
-      />
-      <Card
-        title={`${year} 拒付 Gate denials · 拦截金额 blocked (CNY)`}
-        value={gate ? `${num(gate.denials)} · ¥${num(gate.blockedCny ?? 0)}` : '—'}
-      />
-      <Card title={`${year} 联席会议节约资金 Funds saved (CNY)`} value={`¥${num(f?.stats?.totals.fundsSavedCny)}`} />
+      {shown(f?.todayFindings) && (
+        <Card title="今日发现 Findings today" value={num(f?.todayFindings?.total)} tone="alarm" />
+      )}
+      {shown(f?.weekFindings) && <Card title="本周发现 Findings this week" value={num(f?.weekFindings?.total)} />}
+      {shown(f?.audits) && (
+        <Card
+          title="本周抽查进度 Audit progress"
+          value={f?.current?.progress ? `${f.current.progress.done} / ${f.current.progress.total}` : '—'}
+        />
+      )}
+      {shown(f?.stats) && (
+        <Card
+          title={`${year} 拒付 Gate denials · 拦截金额 blocked (CNY)`}
+          value={gate ? `${num(gate.denials)} · ¥${num(gate.blockedCny ?? 0)}` : '—'}
+        />
+      )}
+      {shown(f?.stats) && (
+        <Card title={`${year} 联席会议节约资金 Funds saved (CNY)`} value={`¥${num(f?.stats?.totals.fundsSavedCny)}`} />
+      )}
     </div>
   );
 }

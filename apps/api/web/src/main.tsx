@@ -196,4 +196,6 @@ function Page({ me, route }: { me: Me; route: string[] }) {
   );
 }
 
-render(<App />, document.getElementById('root')!);
+const root = document.getElementById('root')!;
+root.textContent = ''; // the page's "loading" line: render() would keep it beside the app
+render(<App />, root);
