@@ -326,6 +326,17 @@ describe('the dashboard in headless Chromium', () => {
       ),
     );
     expect(await page.locator('#audit-week tbody tr').first().textContent()).toContain('合规 Compliant');
+    // An issue found asks what was found; the answer is kept with the item.
+    page.once('dialog', (dialog) => void dialog.accept('停车记录与派车单不符 Parking does not match the order'));
+    await page.locator('#audit-week tbody tr').nth(1).getByRole('button', { name: '发现问题 Issue found' }).click();
+    await page.waitForFunction(() =>
+      /^2 \/ \d+/.test(
+        (globalThis as unknown as PageGlobals).document.querySelector('#audit-week .card')?.textContent ?? '',
+      ),
+    );
+    const second = (await page.locator('#audit-week tbody tr').nth(1).textContent()) ?? '';
+    expect(second).toContain('发现问题 Issue found');
+    expect(second).toContain('Parking does not match the order');
   }, 60_000);
 
   it('shows each role only its own pages, and the server still answers 403 to the rest', async () => {
@@ -463,6 +474,33 @@ describe('the dashboard in headless Chromium', () => {
       expect(lat).toBeGreaterThan(33.5);
       expect(lat).toBeLessThan(34.5);
     }
+
+    // A GeoJSON file drawn in GCJ-02 (as Amap draws), imported through the form: stored converted to WGS-84.
+    await page.setInputFiles('#fence-form input[name=file]', {
+      name: 'lots.geojson',
+      mimeType: 'application/geo+json',
+      buffer: Buffer.from(
+        JSON.stringify({
+          type: 'FeatureCollection',
+          features: [
+            {
+              type: 'Feature',
+              properties: { name: '导入的禁入场所 Imported venue', kind: 'forbidden', radiusM: 80 },
+              geometry: { type: 'Point', coordinates: [118.3355, 33.9489] },
+            },
+          ],
+        }),
+      ),
+    });
+    await page.selectOption('#fence-form select[name=system]', 'GCJ02');
+    await page.click('#fence-form button[type=submit]');
+    await page.waitForFunction(() =>
+      (globalThis as unknown as PageGlobals).document.querySelector('section')?.textContent?.includes('导入的禁入场所'),
+    );
+    const { rows: imported } = await db.query(
+      `SELECT kind, coordinate_system, geometry FROM fences WHERE name = '导入的禁入场所 Imported venue'`,
+    );
+    expect(imported).toEqual([expect.objectContaining({ kind: 'forbidden', coordinate_system: 'GCJ02' })]);
 
     const { accessToken } = (await fetch(`${origin}/api/v1/auth/token`, {
       method: 'POST',
