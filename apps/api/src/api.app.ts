@@ -1,11 +1,12 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { Clock } from '#app/calendar';
 import type { AppConfig } from '#app/config';
 import type { Infrastructure, StartedApp } from '#app/infra';
 import { NestPinoLogger } from '#app/logging';
 import { ApiModule } from './api.module.js';
+import { buildApiDocument, serveDocumentAlsoAt } from './openapi/document.js';
 
 /** Builds the HTTP app (routes under /api, validation, OpenAPI at /api/docs) without listening. */
 export async function createApiApp(
@@ -25,16 +26,9 @@ export async function createApiApp(
       stopAtFirstError: false,
     }),
   );
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Official-car oversight service')
-      .setDescription('Registry, live fleet, findings, payment gate, audits, cases and purchase approval.')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
+  const document = buildApiDocument(app);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+  serveDocumentAlsoAt(app, document, '/api/docs-json'); // where NestJS tools look for it by default
   return app;
 }
 
