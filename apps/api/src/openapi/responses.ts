@@ -486,7 +486,7 @@ export const RESPONSE_SCHEMAS: Record<string, Schema> = {
         budgetCny: money,
         votes: array(object({ userId: uuid, vote: oneOf(['approve', 'reject', 'abstain']) })),
         decision: nullable(string()),
-        tally: nullable(ref('Tally')),
+        tally: { type: 'object', allOf: [ref('Tally')], nullable: true },
         decidedAt: nullable(dateTime),
       }),
     ),
