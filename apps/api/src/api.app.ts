@@ -1,6 +1,6 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { Clock } from '#app/calendar';
 import type { AppConfig } from '#app/config';
 import type { Infrastructure, StartedApp } from '#app/infra';
@@ -27,9 +27,28 @@ export async function createApiApp(
     }),
   );
   const document = buildApiDocument(app);
+  describeRoles(document);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
   serveDocumentAlsoAt(app, document, '/api/docs-json'); // where NestJS tools look for it by default
   return app;
+}
+
+/** Each operation's description ends with the roles that may call it, as the role table gives them. */
+type OperationObject = NonNullable<OpenAPIObject['paths'][string]['get']>;
+
+function describeRoles(document: OpenAPIObject): void {
+  for (const path of Object.values(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const operation = path[method] as (OperationObject & { 'x-roles'?: string[]; 'x-duty'?: string }) | undefined;
+      if (!operation) continue;
+      const who = operation['x-roles']
+        ? `Roles: ${operation['x-roles'].join(', ')} (duty \`${operation['x-duty']}\` in docs/roles.md).`
+        : operation.security?.length === 0 || !operation['x-duty']
+          ? 'Open: no sign-in needed.'
+          : '';
+      operation.description = [operation.description, who].filter(Boolean).join('\n\n');
+    }
+  }
 }
 
 export async function startApi(config: AppConfig, infra: Infrastructure): Promise<StartedApp> {

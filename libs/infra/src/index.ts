@@ -17,3 +17,4 @@ export type { AppStarter, LaunchOptions, StartedApp } from './launcher.js';
 export { claimPorts, portClaims, portIsFree, PortTakenError } from './ports.js';
 export type { PortClaim } from './ports.js';
 export { quietMqttLog } from './mqtt-log.js';
+export { BrokerAccountError, DynamicSecurity } from './dynamic-security.js';

@@ -9,6 +9,7 @@ import {
   type EmbeddedBroker,
   type TerminalIntake,
 } from './embedded-broker.js';
+import { DynamicSecurity } from './dynamic-security.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
 import { settingOrCreate } from './settings.js';
 
@@ -26,6 +27,8 @@ export interface Infrastructure {
   terminalMqttUrl: string;
   /** Present when the broker runs in this process: terminals' messages, acknowledged only when stored. */
   terminalIntake?: TerminalIntake;
+  /** An external Mosquitto's dynamic-security plugin, when configured: terminal accounts follow the registry. */
+  brokerAccounts?: DynamicSecurity;
   stop(): Promise<void>;
 }
 
@@ -56,6 +59,7 @@ async function startInfrastructure(config: AppConfig, log: Logger): Promise<Infr
   let database: EmbeddedDatabase | undefined;
   let broker: EmbeddedBroker | undefined;
   let pool: pg.Pool | undefined;
+  let brokerAccounts: DynamicSecurity | undefined;
   try {
     if (!config.databaseUrl) database = await startEmbeddedPostgres(config.dataDir, config.embeddedPostgresPort, log);
     const databaseUrl = config.databaseUrl ?? database!.url;
@@ -93,6 +97,22 @@ async function startInfrastructure(config: AppConfig, log: Logger): Promise<Infr
         log,
       );
     }
+    if (config.mqttUrl && config.brokerAccounts) {
+      brokerAccounts = await DynamicSecurity.connect(
+        config.mqttUrl,
+        config.brokerAccounts.username,
+        config.brokerAccounts.password,
+        log,
+      );
+      // The service's own account first (the gateway signs in with it next), then the terminals.
+      await brokerAccounts.ensureServiceAccount(mqttUsername!, mqttPassword!);
+      const { rows } = await db.query<{ terminal_id: string }>('SELECT terminal_id FROM terminals WHERE active');
+      const synced = await brokerAccounts.syncTerminals(new Set(rows.map((r) => r.terminal_id)));
+      log.info(
+        { disabled: synced.disabled.length, missing: synced.missing.length },
+        'broker accounts in step with the registry',
+      );
+    }
     return {
       databaseUrl,
       mqttUrl: config.mqttUrl ?? broker!.url,
@@ -105,14 +125,17 @@ async function startInfrastructure(config: AppConfig, log: Logger): Promise<Infr
         ? `mqtt://${config.embeddedMqttHost}:${broker.port}`
         : withoutCredentials(config.mqttUrl!),
       terminalIntake: broker?.intake,
+      brokerAccounts,
       async stop() {
         shared = undefined;
+        await brokerAccounts?.close();
         await broker?.stop();
         await db.end();
         await database?.stop();
       },
     };
   } catch (error) {
+    await brokerAccounts?.close();
     await broker?.stop().catch(() => undefined);
     await pool?.end().catch(() => undefined);
     await database?.stop().catch(() => undefined);

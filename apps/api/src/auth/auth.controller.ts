@@ -12,14 +12,13 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ROLES } from '#app/db';
 import {
   AccountsService,
   AllowedBeforePasswordChange,
   AuthService,
   CurrentPrincipal,
   Public,
-  Roles,
+  May,
   type Principal,
 } from '#app/auth';
 import { ChangePasswordDto } from '../users/users.dto.js';
@@ -35,7 +34,7 @@ export class AuthController {
 
   /** Who the token belongs to, with the roles and unit it is judged by now. */
   @Get('me')
-  @Roles(...ROLES)
+  @May('own-account')
   @AllowedBeforePasswordChange()
   @ApiBearerAuth()
   @ApiOperation({ summary: 'The signed-in user', operationId: 'getMe' })
@@ -52,7 +51,7 @@ export class AuthController {
 
   /** Changes the caller's own password; the one call open while a temporary password must be replaced. */
   @Put('password')
-  @Roles(...ROLES)
+  @May('own-account')
   @AllowedBeforePasswordChange()
   @HttpCode(204)
   @ApiBearerAuth()
