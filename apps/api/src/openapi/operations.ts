@@ -56,7 +56,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   AuthController_token: op('createToken', 'Sign in: a bearer token for a username and password', 'Token', {
     description:
       'Wrong credentials answer 401 whether the user exists or not; repeated failures from one user or address answer 429 for a while.',
-    errors: [429],
+    errors: [401, 429],
     requestExample: { username: 'finance-clerk', password: 'correct horse battery staple' },
     responseExample: {
       accessToken: 'eyJhbGciOiJIUzI1NiJ9.…',
@@ -255,6 +255,13 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     },
   ),
 
+  PurchaseRequestsController_withdraw: op(
+    'withdrawPurchaseRequest',
+    'The unit takes its request back before its meeting begins',
+    'PurchaseRequest',
+    { errors: [409] },
+  ),
+
   // meetings
   MeetingsController_create: op('createMeeting', 'Call a meeting with its members', 'Meeting', { status: 201 }),
   MeetingsController_list: op('listMeetings', 'Meetings, newest first', 'MeetingSummary', { list: true, never: [400] }),
@@ -268,6 +275,11 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   MeetingsController_decide: op('decideAgendaItem', 'Count the votes and decide an agenda item', 'AgendaDecision', {
     errors: [409],
   }),
+  MeetingsController_withdraw: op('withdrawAgendaItem', 'Take an item off the agenda with a reason', 'Meeting', {
+    errors: [409],
+  }),
+  MeetingsController_adjourn: op('adjournMeeting', 'Adjourn the meeting with a reason', 'Meeting', { errors: [409] }),
+  MeetingsController_cancel: op('cancelMeeting', 'Cancel the meeting with a reason', 'Meeting', { errors: [409] }),
   MeetingsController_minutes: op('recordMeetingMinutes', 'Record the minutes', 'Meeting', { errors: [409] }),
   MeetingsController_close: op('closeMeeting', 'Close the meeting once every item is decided', 'Meeting', {
     errors: [409],
@@ -351,7 +363,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     'NewTerminal',
     {
       status: 201,
-      errors: [409],
+      errors: [409, 503],
       requestExample: { terminalId: '13800000001', model: 'BD-T808' },
       responseExample: {
         terminalId: '13800000001',
@@ -365,6 +377,17 @@ export const OPERATIONS: Record<string, OperationDoc> = {
       },
     },
   ),
+  TerminalsController_rotateSecret: op(
+    'rotateTerminalSecret',
+    'Issue a new secret to a terminal; the old one stops working at once',
+    'TerminalSecret',
+    {
+      status: 201,
+      description:
+        'The new MQTT secret is in this answer only. With an external broker that cannot be updated now: 503 and nothing changed.',
+      errors: [503],
+    },
+  ),
   TerminalsController_list: op('listTerminals', 'Terminals with the car each sits in now', 'Terminal', {
     list: true,
     never: [400],
@@ -374,6 +397,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     'updateTerminal',
     'Switch a terminal on or off; an inactive terminal cannot be bound',
     'Terminal',
+    { errors: [503] },
   ),
 
   // fences

@@ -1,4 +1,5 @@
 import { ROLES, VEHICLE_CATEGORIES } from '#app/db';
+import { COORDINATE_SYSTEMS, FENCE_KINDS, SHAPE_TYPES } from '#app/geo';
 import { EXPENSE_TYPES } from '../payment-gate/check-request.js';
 import { REASON_CODES } from '../payment-gate/reasons.js';
 
@@ -182,6 +183,15 @@ const auditItem = object({
   caseId: nullable(uuid),
   reviewedBy: nullable(string()),
   reviewedAt: nullable(dateTime),
+});
+
+const tally = object({
+  members: count,
+  present: count,
+  approve: count,
+  reject: count,
+  abstain: count,
+  notVoted: count,
 });
 
 const standard = object({ priceLimitCny: money, engineLimitL: number });
@@ -486,7 +496,7 @@ export const RESPONSE_SCHEMAS: Record<string, Schema> = {
         budgetCny: money,
         votes: array(object({ userId: uuid, vote: oneOf(['approve', 'reject', 'abstain']) })),
         decision: nullable(string()),
-        tally: { type: 'object', allOf: [ref('Tally')], nullable: true },
+        tally: nullable(tally),
         decidedAt: nullable(dateTime),
       }),
     ),
@@ -494,7 +504,7 @@ export const RESPONSE_SCHEMAS: Record<string, Schema> = {
     minutesRecordedAt: nullable(dateTime),
     closedAt: nullable(dateTime),
   }),
-  Tally: object({ members: count, present: count, approve: count, reject: count, abstain: count, notVoted: count }),
+  Tally: tally,
   Vote: object({ meetingId: uuid, agendaItemId: uuid, userId: uuid, vote: oneOf(['approve', 'reject', 'abstain']) }),
   AgendaDecision: object({
     meetingId: uuid,
@@ -526,14 +536,15 @@ export const RESPONSE_SCHEMAS: Record<string, Schema> = {
   }),
   Binding: object({ id: uuid, vehicleId: uuid, terminalId, validFrom: day, validTo: nullable(day) }),
   Terminal: object(terminalView),
+  TerminalSecret: object({ terminalId, secret: string({ description: 'the new MQTT password; shown only here' }) }),
   NewTerminal: object({ ...terminalView, secret: string({ description: 'the MQTT password; shown only here' }) }),
 
   Fence: object({
     id: uuid,
     name: string(),
-    kind: string(),
-    coordinateSystem: oneOf(['wgs84', 'gcj02', 'bd09']),
-    shapeType: string(),
+    kind: oneOf(FENCE_KINDS),
+    coordinateSystem: oneOf(COORDINATE_SYSTEMS),
+    shapeType: oneOf(SHAPE_TYPES),
     sourceGeometry: geometry,
     geometry,
     radiusM: nullable(number),
@@ -621,4 +632,5 @@ export const PATH_PARAMETERS: Record<string, Schema> = {
   year: { type: 'integer', minimum: 2000, maximum: 2100 },
   'TerminalsController_get.id': terminalId,
   'TerminalsController_update.id': terminalId,
+  'TerminalsController_rotateSecret.id': terminalId,
 };
