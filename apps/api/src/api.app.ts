@@ -6,6 +6,7 @@ import type { AppConfig } from '#app/config';
 import type { Infrastructure, StartedApp } from '#app/infra';
 import { NestPinoLogger } from '#app/logging';
 import { ApiModule } from './api.module.js';
+import { InputGuardPipe } from './common/input-guard.pipe.js';
 import { buildApiDocument, serveDocumentAlsoAt } from './openapi/document.js';
 
 /** Builds the HTTP app (routes under /api, validation, OpenAPI at /api/docs) without listening. */
@@ -25,6 +26,7 @@ export async function createApiApp(
       transform: true,
       stopAtFirstError: false,
     }),
+    new InputGuardPipe(), // NUL characters and numbers beyond 2^53: a 400 naming the field, not a SQL error
   );
   const document = buildApiDocument(app);
   describeRoles(document);

@@ -101,6 +101,10 @@ export function applyRules(schema: PropertySchema, rules: Rule[]): void {
       case 'isEnum':
         if (Array.isArray(b)) target.enum = b;
         break;
+      case 'isDecimal':
+        if (target.type !== 'integer') target.type = 'number';
+        target.description = [target.description, `at most ${a} decimals`].filter(Boolean).join('; ');
+        break;
       case 'isNumber':
         if (target.type !== 'integer') target.type = 'number';
         break;
