@@ -41,6 +41,15 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
+/**
+ * A supertest agent on an app made by createApiApp whose every answer is checked against the app's OpenAPI
+ * document (status listed, JSON body fitting its schema), so a drift between the two fails the test.
+ */
+export function checkedRequest(app: INestApplication): ReturnType<typeof request> {
+  const document = apiDocumentOf(app);
+  return checkedAgent(request(app.getHttpServer()), document, answerChecker(document));
+}
+
 /** The REST API on its own fresh database, against this machine's PostgreSQL; no mocks. */
 export async function startTestApi(
   env: Record<string, string> = {},
@@ -50,8 +59,7 @@ export async function startTestApi(
   const config = testConfig(database.url, env);
   const app = await createApiApp(config, testInfrastructure(config), options);
   await app.init();
-  // Every answer is checked against the OpenAPI document, so a drift between the two fails the test.
-  const http = checkedAgent(request(app.getHttpServer()), apiDocumentOf(app), answerChecker(apiDocumentOf(app)));
+  const http = checkedRequest(app);
   const db = new pg.Pool({ connectionString: database.url, max: 3 });
   // Dropping the database at the end ends its sessions; an idle client hearing that must not fail the run.
   db.on('error', () => undefined);
