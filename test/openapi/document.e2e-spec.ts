@@ -110,6 +110,11 @@ describe('the OpenAPI document', () => {
     expect(schemas.CreateUnitDto.properties.vehicleQuota.type).toBe('integer');
     expect(schemas.CreateVehicleDto.properties.commissionedOn).toMatchObject({ format: 'date', nullable: true });
     expect(schemas.BindTerminalDto.properties.terminalId.pattern).toBe('^[A-Za-z0-9_-]{1,32}$');
+    expect(schemas.CreateUnitDto.properties.name).toMatchObject({ minLength: 1, maxLength: 100 });
+    expect(schemas.CreateDispatchOrderDto.properties.vehicleId.format).toBe('uuid');
+    expect(schemas.CreateDispatchOrderDto.properties.startTime.format).toBe('date-time');
+    const checks = document.paths['/api/v1/payment-gate/checks'].get!.parameters as Json[];
+    expect(checks.find((p) => p.name === 'from')!.schema.format).toBe('date');
     expect(schemas.CheckRequestDto.properties.amount.pattern).toBeDefined();
     expect(schemas.CheckResponse.properties.vehicle.nullable).toBe(true);
     const year = (document.paths['/api/v1/calendar/{year}'].get!.parameters as Json[])[0];

@@ -14,6 +14,9 @@ interface Rule {
   each?: boolean;
 }
 
+/** `YYYY-MM-DD` as the DTOs write it. */
+const DAY_PATTERN = String.raw`^\d{4}-\d{2}-\d{2}$`;
+
 const CONDITIONAL: (typeof ValidationTypes)['CONDITIONAL_VALIDATION'] = 'conditionalValidation';
 
 /** The class-validator rules of a DTO class (its parents' included), by property. */
@@ -61,7 +64,7 @@ export function applyRules(schema: PropertySchema, rules: Rule[]): void {
         target.minimum = 0;
         target.exclusiveMinimum = true;
         break;
-      case 'length':
+      case 'isLength':
         target.minLength = a;
         if (b !== undefined) target.maxLength = b;
         break;
@@ -83,15 +86,16 @@ export function applyRules(schema: PropertySchema, rules: Rule[]): void {
       case 'matches':
         if (a instanceof RegExp && !a.flags.replace(/[gu]/g, '')) target.pattern = a.source;
         else if (typeof a === 'string' && !b) target.pattern = a;
+        if (target.pattern === DAY_PATTERN) target.format = 'date';
         break;
-      case 'isUUID':
+      case 'isUuid':
         target.format = 'uuid';
         break;
       case 'isDay':
       case 'isDate':
         target.format = 'date';
         break;
-      case 'isISO8601':
+      case 'isIso8601':
       case 'isDateString':
         target.format = 'date-time';
         break;
