@@ -16,6 +16,8 @@ export interface AppConfig {
    * own broker account (MQTT_USERNAME) and keeps terminal accounts in step with the registry.
    */
   brokerAccounts?: { username: string; password: string };
+  /** The secret EMQX sends (header x-broker-auth) when it asks the API to authenticate and authorize clients. */
+  brokerAuthSecret?: string;
   dataDir: string;
   adminPassword?: string;
   tzPolicy: string;
@@ -24,6 +26,9 @@ export interface AppConfig {
   jwtTtlSeconds: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   embeddedPostgresPort: number;
+  /** TCP port of the JT/T 808 listener (terminal-jt808.md); 0 turns it off. */
+  jt808Port: number;
+  jt808Host: string;
   ingest: {
     clientId: string;
     /** Flush a batch when it holds this many positions… */
@@ -48,6 +53,17 @@ export interface AppConfig {
   auditCatchUpWeeks: number;
   /** The largest evidence file a case accepts, in bytes. */
   evidenceMaxBytes: number;
+  /** How often the API re-verifies the history's hash chain, seconds; 0 turns it off. */
+  historyVerifySeconds: number;
+  /**
+   * Where each verified chain head is kept outside the database (one JSON line per head), so that a
+   * rewrite of the whole history table no longer matches the heads recorded before it.
+   */
+  historyHeadsFile: string;
+  /** The largest JSON or form body the API reads, in bytes (evidence uploads have their own limit). */
+  bodyLimitBytes: number;
+  /** Sign-in attempts (of any outcome) one address may make per minute. */
+  signInPerAddressPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -150,6 +166,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       if (!env[needed]) r.problems.push(`${needed} must be set when MQTT_DYNSEC_USERNAME is`);
     }
   }
+  const brokerAuthSecret = r.string('BROKER_AUTH_SECRET');
+  if (brokerAuthSecret !== undefined && brokerAuthSecret.length < 32) {
+    r.problems.push('BROKER_AUTH_SECRET must be at least 32 characters long');
+  }
   const auditSampleRate = r.number('AUDIT_SAMPLE_RATE', 0.1, 0, 1);
   if (auditSampleRate < 0.1) {
     r.problems.push(`AUDIT_SAMPLE_RATE must not be below 0.1 (the policy's 10 %), got "${auditSampleRate}"`);
@@ -164,6 +184,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       dynsecUser !== undefined && dynsecPassword !== undefined
         ? { username: dynsecUser, password: dynsecPassword }
         : undefined,
+    brokerAuthSecret,
     dataDir: isAbsolute(dataDir) ? dataDir : resolve(process.cwd(), dataDir),
     adminPassword,
     tzPolicy: r.timeZone('TZ_POLICY', 'Asia/Shanghai'),
@@ -171,6 +192,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     jwtTtlSeconds: r.int('JWT_TTL_SECONDS', 3600, 60, 86_400),
     logLevel: r.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
     embeddedPostgresPort: r.int('EMBEDDED_PG_PORT', 5433, 1, 65535),
+    jt808Port: r.int('JT808_PORT', 6808, 0, 65535),
+    jt808Host: r.string('JT808_HOST') ?? '0.0.0.0',
     ingest: {
       clientId: r.string('INGEST_CLIENT_ID') ?? 'oversight-gateway',
       batchSize: r.int('INGEST_BATCH_SIZE', 2000, 1, 100_000),
@@ -186,6 +209,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     auditSampleRate,
     auditCatchUpWeeks: r.int('AUDIT_CATCH_UP_WEEKS', 8, 0, 52),
     evidenceMaxBytes: r.int('EVIDENCE_MAX_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    signInPerAddressPerMinute: r.int('SIGNIN_PER_ADDRESS_PER_MINUTE', 60, 1, 100_000),
+    bodyLimitBytes: r.int('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    historyVerifySeconds: r.int('HISTORY_VERIFY_SECONDS', 600, 0, 7 * 86_400),
+    historyHeadsFile: resolve(
+      isAbsolute(dataDir) ? dataDir : resolve(process.cwd(), dataDir),
+      r.string('HISTORY_HEADS_FILE') ?? 'history-heads.jsonl',
+    ),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;

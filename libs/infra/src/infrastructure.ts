@@ -3,12 +3,8 @@ import { hashSecret, newSecret, verifySecret } from '#app/crypto';
 import type { AppConfig } from '#app/config';
 import { runMigrations } from '#app/db';
 import type { Logger } from '#app/logging';
-import {
-  startEmbeddedBroker,
-  type BrokerIdentity,
-  type EmbeddedBroker,
-  type TerminalIntake,
-} from './embedded-broker.js';
+import { startEmbeddedBroker, type EmbeddedBroker, type TerminalIntake } from './embedded-broker.js';
+import { identifyTerminal, type BrokerIdentity } from './broker-rules.js';
 import { DynamicSecurity } from './dynamic-security.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
 import { settingOrCreate } from './settings.js';
@@ -85,14 +81,12 @@ async function startInfrastructure(config: AppConfig, log: Logger): Promise<Infr
           if (username === INTERNAL_MQTT_USER) {
             return verifySecret(secret, internalHash) ? { kind: 'internal' } : null;
           }
-          if (clientId !== username) return null;
-          const { rows } = await db.query<{ secret_hash: string; active: boolean }>(
-            'SELECT secret_hash, active FROM terminals WHERE terminal_id = $1',
-            [username],
+          return identifyTerminal(
+            (sql, params) => db.query(sql, params).then((r) => r.rows),
+            clientId,
+            username,
+            secret,
           );
-          const terminal = rows[0];
-          if (!terminal || !terminal.active || !verifySecret(secret, terminal.secret_hash)) return null;
-          return { kind: 'terminal', terminalId: username };
         },
         log,
       );

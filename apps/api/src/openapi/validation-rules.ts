@@ -96,6 +96,7 @@ export function applyRules(schema: PropertySchema, rules: Rule[]): void {
         target.format = 'date';
         break;
       case 'isIso8601':
+      case 'isInstantWithZone':
       case 'isDateString':
         target.format = 'date-time';
         break;
@@ -105,7 +106,7 @@ export function applyRules(schema: PropertySchema, rules: Rule[]): void {
       case 'isEnum':
         if (Array.isArray(b)) target.enum = b;
         break;
-      case 'isDecimal':
+      case 'isDecimalNumber':
         if (target.type !== 'integer') target.type = 'number';
         target.description = [target.description, `at most ${a} decimals`].filter(Boolean).join('; ');
         break;
