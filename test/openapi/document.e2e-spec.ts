@@ -83,7 +83,7 @@ describe('the OpenAPI document', () => {
       { type: 'string' },
       { type: 'array', items: { type: 'string' }, minItems: 1 },
     ]);
-    expect(Object.keys(document.paths['/api/v1/auth/token'].post!.responses)).toEqual(['200', '400', '401', '429']);
+    expect(Object.keys(document.paths['/api/v1/auth/token'].post!.responses)).toEqual(['200', '400', '401', '413', '429']);
   });
 
   it('says what the validators enforce: uuid path ids, no unknown properties, integer bounds, nullability', () => {

@@ -192,6 +192,7 @@ function responsesOf(operation: Json, doc: OperationDoc): Json {
   if (signedIn) errors.add(401).add(403);
   const parameters = (operation.parameters ?? []) as Json[];
   if (operation.requestBody || parameters.length > 0) errors.add(400);
+  if (operation.requestBody) errors.add(413); // a body over BODY_LIMIT_BYTES (or EVIDENCE_MAX_BYTES for files)
   if (parameters.some((p) => p.in === 'path')) errors.add(404);
   for (const never of doc.never ?? []) errors.delete(never);
   for (const code of [...errors].sort()) {

@@ -45,7 +45,7 @@ export const ERROR_DESCRIPTIONS: Record<number, string> = {
   403: 'the credentials lack a role this call needs, or the password must be changed first',
   404: 'nothing with that id',
   409: 'the request conflicts with the current state; `message` says how',
-  413: 'the file is larger than EVIDENCE_MAX_BYTES',
+  413: 'the body is larger than the limit (BODY_LIMIT_BYTES; EVIDENCE_MAX_BYTES for an evidence file)',
   415: 'the file content is not an accepted media type; `message` names the detected type',
   429: 'too many failed sign-ins; `message` says when to retry',
   503: 'the service cannot answer now (database unavailable or too slow)',

@@ -176,6 +176,12 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     'Check the hash chain of the history and the evidence files',
     'HistoryVerification',
   ),
+  HistoryController_head: op(
+    'getHistoryHead',
+    "The chain's last entry (seq, hash, time) and a line to publish or sign",
+    'HistoryHead',
+    { never: [400, 404] },
+  ),
   HistoryController_list: op('listHistory', 'History entries in chain order, a page at a time', 'HistoryPage'),
 
   // live fleet and tracks

@@ -312,6 +312,12 @@ export const RESPONSE_SCHEMAS: Record<string, Schema> = {
     },
     ['lastHash', 'brokenAt'],
   ),
+  HistoryHead: object({
+    seq: { type: 'integer', minimum: 0, description: '0 while the history is empty' },
+    hash: string({ pattern: '^[0-9a-f]{64}$' }),
+    at: nullable(dateTime),
+    statement: string({ example: 'history-head seq=42 hash=… at=2026-11-26T02:00:00.000Z' }),
+  }),
   HistoryPage: object({
     items: array(
       object({
