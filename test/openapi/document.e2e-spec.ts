@@ -1,5 +1,7 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { finishDocument, handlersOf, rawApiDocument } from '../../apps/api/src/openapi/document.js';
+import type request from 'supertest';
+import { answerChecker } from '../support/openapi-check.js';
 import { startTestApi, type TestApi } from '../support/test-app.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -83,7 +85,13 @@ describe('the OpenAPI document', () => {
       { type: 'string' },
       { type: 'array', items: { type: 'string' }, minItems: 1 },
     ]);
-    expect(Object.keys(document.paths['/api/v1/auth/token'].post!.responses)).toEqual(['200', '400', '401', '413', '429']);
+    expect(Object.keys(document.paths['/api/v1/auth/token'].post!.responses)).toEqual([
+      '200',
+      '400',
+      '401',
+      '413',
+      '429',
+    ]);
   });
 
   it('says what the validators enforce: uuid path ids, no unknown properties, integer bounds, nullability', () => {
@@ -144,5 +152,34 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(live.properties)).toEqual(expect.arrayContaining(['vehicles', 'type', 'features']));
     const format = (document.paths['/api/v1/fleet/live'].get!.parameters as Json[]).find((p) => p.name === 'format');
     expect(format!.schema.enum).toContain('geojson');
+  });
+
+  it('lets the end-to-end tests fail on an answer that drifts: an unlisted status, a missing field, a wrong type', () => {
+    const check = answerChecker(document);
+    const answer = (status: number, body: unknown) =>
+      ({ status, body, headers: { 'content-type': 'application/json; charset=utf-8' } }) as unknown as request.Response;
+    const unit = {
+      id: '0f6a4a8e-52d4-4c1b-8d6e-3c2b1a9f7e10',
+      name: '区财政局',
+      vehicleQuota: 6,
+      vehicleCount: 0,
+      createdAt: '2026-11-26T02:00:00.000Z',
+    };
+    expect(() => check('get', '/api/v1/units/{id}', answer(200, unit))).not.toThrow();
+    expect(() => check('get', '/api/v1/units/{id}', answer(200, { ...unit, vehicleQuota: undefined }))).toThrow(
+      /getUnit.*vehicleQuota/,
+    );
+    expect(() => check('get', '/api/v1/units/{id}', answer(200, { ...unit, vehicleQuota: 1.5 }))).toThrow(
+      /vehicleQuota must be integer/,
+    );
+    expect(() => check('get', '/api/v1/units/{id}', answer(500, { statusCode: 500, message: 'x' }))).toThrow(
+      /answered 500, which the OpenAPI document does not list/,
+    );
+    expect(() => check('get', '/api/v1/units/{id}', answer(404, { statusCode: 404, error: 'Not Found' }))).toThrow(
+      /message/,
+    );
+    expect(() =>
+      check('post', '/api/v1/vehicles', answer(400, { statusCode: 400, error: 'Bad Request', message: ['x'] })),
+    ).not.toThrow();
   });
 });
