@@ -6,7 +6,7 @@ import { hashPassword } from '#app/crypto';
 import { createApiApp } from '../../apps/api/src/api.app.js';
 import { invoiceLockKey } from '../../apps/api/src/payment-gate/payment-gate.service.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { testConfig, testInfrastructure } from '../support/test-app.js';
+import { checkedRequest, testConfig, testInfrastructure } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { addCar, addUnit, bind, heardAt } from './gate-fixtures.js';
 
@@ -43,7 +43,7 @@ describe('payment gate when the database cannot be reached', () => {
       clock: fixedClock('2026-11-26T02:00:00Z'),
     });
     await app.init();
-    http = request(app.getHttpServer());
+    http = checkedRequest(app);
     direct = new pg.Pool({ connectionString: database.url, max: 2 });
 
     const unit = await addUnit(direct, '区交通局');

@@ -7,6 +7,8 @@ import { hashPassword, newSecret } from '#app/crypto';
 import type { Role } from '#app/db';
 import { externalInfrastructure, type Infrastructure } from '#app/infra';
 import { createApiApp } from '../../apps/api/src/api.app.js';
+import { apiDocumentOf } from '../../apps/api/src/openapi/document.js';
+import { answerChecker, checkedAgent } from './openapi-check.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export const TEST_MQTT_URL = process.env.TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
@@ -43,6 +45,15 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
+/**
+ * A supertest agent on an app made by createApiApp whose every answer is checked against the app's OpenAPI
+ * document (status listed, JSON body fitting its schema), so a drift between the two fails the test.
+ */
+export function checkedRequest(app: INestApplication): ReturnType<typeof request> {
+  const document = apiDocumentOf(app);
+  return checkedAgent(request(app.getHttpServer()), document, answerChecker(document));
+}
+
 /** The REST API on its own fresh database, against this machine's PostgreSQL; no mocks. */
 export async function startTestApi(
   env: Record<string, string> = {},
@@ -52,7 +63,7 @@ export async function startTestApi(
   const config = testConfig(database.url, env);
   const app = await createApiApp(config, testInfrastructure(config), options);
   await app.init();
-  const http = request(app.getHttpServer());
+  const http = checkedRequest(app);
   const db = new pg.Pool({ connectionString: database.url, max: 3 });
   // Dropping the database at the end ends its sessions; an idle client hearing that must not fail the run.
   db.on('error', () => undefined);

@@ -1,7 +1,7 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { Clock } from '#app/calendar';
 import type { AppConfig } from '#app/config';
 import type { Infrastructure, StartedApp } from '#app/infra';
@@ -9,6 +9,7 @@ import { NestPinoLogger } from '#app/logging';
 import { ApiModule } from './api.module.js';
 import { bodyErrors } from './common/body-errors.js';
 import { TextGuardPipe } from './common/text-guard.pipe.js';
+import { buildApiDocument, serveDocumentAlsoAt } from './openapi/document.js';
 
 /** Builds the HTTP app (routes under /api, validation, OpenAPI at /api/docs) without listening. */
 export async function createApiApp(
@@ -34,17 +35,10 @@ export async function createApiApp(
       stopAtFirstError: false,
     }),
   );
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Official-car oversight service')
-      .setDescription('Registry, live fleet, findings, payment gate, audits, cases and purchase approval.')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
+  const document = buildApiDocument(app);
   describeRoles(document);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+  serveDocumentAlsoAt(app, document, '/api/docs-json'); // where NestJS tools look for it by default
   return app;
 }
 

@@ -1,0 +1,493 @@
+/**
+ * What the document says about each operation, keyed by the operationId NestJS gives it (`Controller_method`,
+ * or the id a controller already sets). A route that is not here fails the document test, so a new route is
+ * documented before it ships.
+ *
+ * `response` names a schema of responses.ts (`Page<…>`-like names are plain schema names there); `list: true`
+ * makes it an array of that schema. `errors` are the statuses besides the ones every operation gets from its
+ * shape: 401/403 for a signed-in call, 400 when it takes a body, query or checked path parameter, 404 when it
+ * names something by path.
+ */
+export interface OperationDoc {
+  operationId: string;
+  summary: string;
+  description?: string;
+  /** The success status; 200 unless said. */
+  status?: number;
+  /** A schema name of responses.ts; omitted for 204. */
+  response?: string;
+  list?: boolean;
+  /** The success answer is not JSON: its media type and what it is. */
+  media?: { type: string; description: string };
+  errors?: number[];
+  /** Statuses the operation's shape suggests but it never answers. */
+  never?: number[];
+  /** Named examples of the request body and the success answer. */
+  requestExample?: unknown;
+  responseExample?: unknown;
+}
+
+const op = (
+  operationId: string,
+  summary: string,
+  response?: string,
+  more: Omit<OperationDoc, 'operationId' | 'summary' | 'response'> = {},
+): OperationDoc => ({ operationId, summary, response, ...more });
+
+const EXAMPLE_VEHICLE_ID = '5b0c7a1e-3f1d-4c7e-9a51-2f8d0c6b9e41';
+const EXAMPLE_UNIT_ID = '0f6a4a8e-52d4-4c1b-8d6e-3c2b1a9f7e10';
+
+export const OPERATIONS: Record<string, OperationDoc> = {
+  // health and signing in
+  HealthController_health: op('getHealth', 'Whether the service and its database are up, with warnings', 'Health', {
+    errors: [503],
+  }),
+  getMe: op('getMe', 'The signed-in user or API key, with the roles and unit it is judged by now', 'Me', {
+    never: [400],
+  }),
+  changeMyPassword: op(
+    'changeMyPassword',
+    'Change my password (the one call open while a temporary one must go)',
+    undefined,
+    {
+      status: 204,
+    },
+  ),
+  AuthController_token: op('createToken', 'Sign in: a bearer token for a username and password', 'Token', {
+    description:
+      'Wrong credentials answer 401 whether the user exists or not; repeated failures from one user or address answer 429 for a while.',
+    errors: [401, 429],
+    requestExample: { username: 'finance-clerk', password: 'correct horse battery staple' },
+    responseExample: {
+      accessToken: 'eyJhbGciOiJIUzI1NiJ9.…',
+      expiresIn: 3600,
+      roles: ['finance'],
+      mustChangePassword: false,
+    },
+  }),
+  ApiKeysController_create: op(
+    'createApiKey',
+    'Issue an API key for another system; the key is in this answer only',
+    'NewApiKey',
+    {
+      status: 201,
+      requestExample: { name: 'finance-system', roles: ['finance'] },
+      responseExample: {
+        id: '9d7c8a52-1a3b-4f0e-8c1d-2b3a4c5d6e7f',
+        name: 'finance-system',
+        roles: ['finance'],
+        key: 'ock_…',
+      },
+    },
+  ),
+  ApiKeysController_list: op('listApiKeys', 'API keys (never the keys themselves)', 'ApiKey', { list: true }),
+  ApiKeysController_revoke: op('revokeApiKey', 'Revoke an API key at once', undefined, { status: 204 }),
+
+  // accounts
+  createUser: op('createUser', 'Create a user (their password is temporary)', 'User', { status: 201, errors: [409] }),
+  listUsers: op('listUsers', 'Users, without password hashes', 'User', { list: true }),
+  getUser: op('getUser', 'One user', 'User'),
+  updateUser: op('updateUser', "Change a user's roles, unit or active state", 'User'),
+  resetPassword: op(
+    'resetPassword',
+    'Set a temporary password the user must change at the next sign-in',
+    'TemporaryPassword',
+  ),
+
+  // payment gate
+  PaymentGateController_check: op(
+    'checkPayment',
+    'May finance pay this vehicle expense? A recorded decision',
+    'CheckResponse',
+    {
+      description:
+        'Always a recorded decision (allow or deny with reasons), or 503 when the platform cannot decide now: then do not pay. The same request repeated returns the earlier decision with the same checkId.',
+      errors: [503],
+      requestExample: {
+        plateNumber: '苏N·A1234',
+        expenseType: 'fuel',
+        amount: '356.80',
+        invoiceNo: '044001900111-00012345',
+        expenseDate: '2026-11-20',
+      },
+      responseExample: {
+        checkId: '8b0f3c2e-6d4a-4f1b-9e7c-5a2d1b0c9e8f',
+        decision: 'deny',
+        reasons: [
+          {
+            code: 'TERMINAL_SILENT',
+            message: 'terminal 13800000001 sent no accepted position in the 72 hours up to 2026-11-20 24:00',
+          },
+        ],
+        vehicle: { id: EXAMPLE_VEHICLE_ID, plateNumber: '苏NA1234', unit: '区财政局' },
+        checkedAt: '2026-11-26T10:01:02+08:00',
+      },
+    },
+  ),
+  PaymentGateController_list: op('listPaymentChecks', 'Recorded payment-gate decisions, newest first', 'CheckPage', {
+    errors: [503],
+  }),
+
+  // cases and evidence
+  CasesController_list: op('listCases', 'Inspection cases, filtered, newest first', 'CasePage'),
+  CasesController_get: op('getCase', 'One case with its history', 'CaseDetail'),
+  CasesController_transition: op('transitionCase', 'Move a case to its next state', 'Case', {
+    description: 'A transition the case cannot make answers 409 with `allowed`: the states it can move to.',
+    errors: [409],
+  }),
+  CasesController_assign: op('assignCase', 'Give a case to an inspector', 'Case', { errors: [409] }),
+  CasesController_addAttachment: op('addCaseAttachment', 'Link a record to a case', 'CaseAttachment', {
+    status: 201,
+    errors: [409],
+  }),
+  CasesController_attachments: op('listCaseAttachments', "A case's linked records", 'CaseAttachment', { list: true }),
+  CasesController_addNote: op('addCaseNote', 'Add a note to a case', 'CaseNote', { status: 201, errors: [409] }),
+  uploadCaseFile: op('uploadCaseFile', 'Attach an evidence file to a case', 'CaseFile', {
+    status: 201,
+    description:
+      'The media type is judged from the content: JPEG, PNG, WebP, HEIC, PDF, MP3, M4A/AAC, WAV and MP4 are accepted, anything else is 415 naming the detected type; a file over EVIDENCE_MAX_BYTES is 413.',
+    errors: [409, 413, 415],
+    responseExample: {
+      id: '3e1f0a9b-7c6d-4e5f-8a9b-0c1d2e3f4a5b',
+      caseId: '7a2b9c4d-1e3f-4a5b-8c6d-9e0f1a2b3c4d',
+      fileName: '约谈记录.pdf',
+      mediaType: 'application/pdf',
+      size: 48213,
+      sha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+      description: 'recording of the talk with the driver',
+      uploadedBy: 'inspector-li',
+      uploadedAt: '2026-11-26T02:15:00.000Z',
+    },
+  }),
+  listCaseFiles: op('listCaseFiles', "A case's evidence files (metadata)", 'CaseFile', { list: true }),
+  downloadCaseFile: op('downloadCaseFile', 'The bytes of an evidence file, as uploaded', undefined, {
+    media: {
+      type: 'application/octet-stream',
+      description:
+        'The bytes with Content-Type = the mediaType, Content-Disposition naming the file and `Digest: sha-256=<base64>`.',
+    },
+    description: 'Bytes that no longer match their recorded sha256 are never sent: 409 names the mismatch.',
+    errors: [409],
+  }),
+
+  // tamper-evident history
+  HistoryController_verify: op(
+    'verifyHistory',
+    'Check the hash chain of the history and the evidence files',
+    'HistoryVerification',
+  ),
+  HistoryController_head: op(
+    'getHistoryHead',
+    "The chain's last entry (seq, hash, time) and a line to publish or sign",
+    'HistoryHead',
+    { never: [400, 404] },
+  ),
+  HistoryController_list: op('listHistory', 'History entries in chain order, a page at a time', 'HistoryPage'),
+
+  // live fleet and tracks
+  FleetLiveController_live: op('getFleetLive', "Every active car's latest position and link state", 'FleetLive', {
+    description: '`format=geojson` answers the same as a GeoJSON FeatureCollection of points.',
+  }),
+  VehicleTrackController_track: op(
+    'getVehicleTrack',
+    "A car's track between two times as a GeoJSON FeatureCollection",
+    'VehicleTrack',
+  ),
+  RejectedMessagesController_list: op(
+    'listRejectedMessages',
+    'Messages the gateway refused, newest first',
+    'RejectedMessagesPage',
+  ),
+
+  // weekly audit
+  AuditsController_list: op(
+    'listAudits',
+    'Weekly audit draws, newest first, with coverage and missed weeks',
+    'AuditOverview',
+    {
+      never: [400],
+    },
+  ),
+  AuditsController_settings: op(
+    'getAuditSettings',
+    'How many items a week draws and when they become overdue',
+    'AuditSettings',
+    {
+      never: [400],
+    },
+  ),
+  AuditsController_setSettings: op('setAuditSettings', 'Change the audit settings', 'AuditSettings'),
+  AuditsController_draw: op('drawAudit', "Draw this week's audit sample (once a week)", 'AuditDraw', {
+    status: 201,
+    errors: [409],
+    never: [400],
+  }),
+  AuditsController_get: op('getAudit', "One week's draw with its items", 'Audit'),
+  AuditsController_verify: op('verifyAudit', "Recompute a week's draw from its published seed", 'AuditVerification'),
+  AuditsController_mark: op('markAuditItem', 'Record the outcome of an audit item', 'AuditItem', { errors: [409] }),
+
+  // purchase approval
+  PurchaseRequestsController_create: op('createPurchaseRequest', 'Request to buy cars for a unit', 'PurchaseRequest', {
+    status: 201,
+  }),
+  PurchaseRequestsController_list: op(
+    'listPurchaseRequests',
+    'Purchase requests (unit clerks: their own unit)',
+    'PurchaseRequest',
+    {
+      list: true,
+    },
+  ),
+  PurchaseRequestsController_standards: op(
+    'listPurchaseStandards',
+    'Price and engine standards per category',
+    'PurchaseStandards',
+    {
+      never: [400],
+    },
+  ),
+  PurchaseRequestsController_setStandard: op(
+    'setPurchaseStandard',
+    "Set a category's purchase standard",
+    'PurchaseStandard',
+  ),
+  PurchaseRequestsController_get: op('getPurchaseRequest', 'One purchase request', 'PurchaseRequest'),
+  PurchaseRequestsController_preReview: op(
+    'preReviewPurchaseRequest',
+    'Record the centre’s pre-review of a request',
+    'PurchaseRequest',
+    {
+      errors: [409],
+    },
+  ),
+
+  PurchaseRequestsController_withdraw: op(
+    'withdrawPurchaseRequest',
+    'The unit takes its request back before its meeting begins',
+    'PurchaseRequest',
+    { errors: [409] },
+  ),
+
+  // meetings
+  MeetingsController_create: op('createMeeting', 'Call a meeting with its members', 'Meeting', { status: 201 }),
+  MeetingsController_list: op('listMeetings', 'Meetings, newest first', 'MeetingSummary', { list: true, never: [400] }),
+  MeetingsController_get: op('getMeeting', 'One meeting with its agenda, attendance and votes', 'Meeting'),
+  MeetingsController_addAgendaItem: op('addMeetingAgendaItem', 'Put a purchase request on the agenda', 'Meeting', {
+    status: 201,
+    errors: [409],
+  }),
+  MeetingsController_attendance: op('recordMeetingAttendance', 'Record who is present', 'Meeting', { errors: [409] }),
+  MeetingsController_vote: op('voteOnAgendaItem', 'Vote on an agenda item', 'Vote', { status: 201, errors: [409] }),
+  MeetingsController_decide: op('decideAgendaItem', 'Count the votes and decide an agenda item', 'AgendaDecision', {
+    errors: [409],
+  }),
+  MeetingsController_withdraw: op('withdrawAgendaItem', 'Take an item off the agenda with a reason', 'Meeting', {
+    errors: [409],
+  }),
+  MeetingsController_adjourn: op('adjournMeeting', 'Adjourn the meeting with a reason', 'Meeting', { errors: [409] }),
+  MeetingsController_cancel: op('cancelMeeting', 'Cancel the meeting with a reason', 'Meeting', { errors: [409] }),
+  MeetingsController_minutes: op('recordMeetingMinutes', 'Record the minutes', 'Meeting', { errors: [409] }),
+  MeetingsController_close: op('closeMeeting', 'Close the meeting once every item is decided', 'Meeting', {
+    errors: [409],
+  }),
+
+  // statistics
+  StatsController_report: op('getStats', 'Figures for a year or a month', 'Stats'),
+
+  // registry
+  UnitsController_create: op('createUnit', 'Create a unit with its vehicle quota (编制)', 'Unit', {
+    status: 201,
+    errors: [409],
+    requestExample: { name: '区财政局', vehicleQuota: 6 },
+    responseExample: {
+      id: EXAMPLE_UNIT_ID,
+      name: '区财政局',
+      vehicleQuota: 6,
+      vehicleCount: 0,
+      createdAt: '2026-11-26T02:00:00.000Z',
+    },
+  }),
+  UnitsController_list: op('listUnits', 'Units with their quota and the number of cars in service', 'Unit', {
+    list: true,
+    never: [400],
+  }),
+  UnitsController_get: op('getUnit', 'One unit with its quota and the number of cars in service', 'Unit'),
+  VehiclesController_create: op('createVehicle', 'Register a car', 'Vehicle', {
+    status: 201,
+    description:
+      'The plate is unique after normalising (spaces, ·, - removed, upper case); an unknown unitId is a 400.',
+    errors: [409],
+    requestExample: {
+      plateNumber: '苏N·A1234',
+      unitId: EXAMPLE_UNIT_ID,
+      category: 'general',
+      commissionedOn: '2025-01-01',
+    },
+  }),
+  VehiclesController_list: op(
+    'listVehicles',
+    'Cars, filtered by unit, category, status and plate, a page at a time',
+    'VehiclePage',
+  ),
+  VehiclesController_detail: op(
+    'getVehicle',
+    'One car with its current terminal, last position time and online state',
+    'VehicleDetail',
+  ),
+  VehiclesController_decommission: op('decommissionVehicle', 'Take a car out of service on a day', 'Vehicle', {
+    description: 'Its open terminal binding ends that day.',
+    errors: [409],
+    requestExample: { date: '2026-11-01' },
+  }),
+  VehiclesController_bind: op('bindTerminal', 'Bind a terminal to the car from a day on', 'Binding', {
+    status: 201,
+    description:
+      'A car has at most one bound terminal and a terminal at most one car at a time; a binding starts after the previous one of the car and of the terminal ended. Decommissioned cars and inactive terminals cannot be bound (409).',
+    errors: [409],
+    requestExample: { terminalId: '13800000001', from: '2026-01-01' },
+  }),
+  VehiclesController_unbind: op(
+    'unbindTerminal',
+    "End the car's current binding; `to` is its last day (inclusive)",
+    'Binding',
+    {
+      errors: [409],
+      requestExample: { to: '2026-11-20' },
+    },
+  ),
+  VehiclesController_bindings: op(
+    'listVehicleBindings',
+    'Every terminal binding of the car, oldest first; with `on`, that day’s',
+    'Binding',
+    {
+      list: true,
+    },
+  ),
+  TerminalsController_create: op(
+    'createTerminal',
+    'Register a terminal; its MQTT secret is in this answer only',
+    'NewTerminal',
+    {
+      status: 201,
+      errors: [409, 503],
+      requestExample: { terminalId: '13800000001', model: 'BD-T808' },
+      responseExample: {
+        terminalId: '13800000001',
+        model: 'BD-T808',
+        active: true,
+        createdAt: '2026-11-26T02:00:00.000Z',
+        vehicleId: null,
+        plateNumber: null,
+        boundSince: null,
+        secret: 'k3J…',
+      },
+    },
+  ),
+  TerminalsController_rotateSecret: op(
+    'rotateTerminalSecret',
+    'Issue a new secret to a terminal; the old one stops working at once',
+    'TerminalSecret',
+    {
+      status: 201,
+      description:
+        'The new MQTT secret is in this answer only. With an external broker that cannot be updated now: 503 and nothing changed.',
+      errors: [503],
+    },
+  ),
+  TerminalsController_list: op('listTerminals', 'Terminals with the car each sits in now', 'Terminal', {
+    list: true,
+    never: [400],
+  }),
+  TerminalsController_get: op('getTerminal', 'One terminal with the car it sits in now', 'Terminal'),
+  TerminalsController_update: op(
+    'updateTerminal',
+    'Switch a terminal on or off; an inactive terminal cannot be bound',
+    'Terminal',
+    { errors: [503] },
+  ),
+
+  // fences
+  FencesController_list: op('listFences', 'Fences, optionally of one kind', 'Fence', { list: true }),
+  FencesController_create: op(
+    'createFence',
+    'Create a fence; the shape is checked and converted to WGS-84 once',
+    'Fence',
+    {
+      status: 201,
+      errors: [409],
+    },
+  ),
+  FencesController_get: op('getFence', 'One fence', 'Fence'),
+  FencesController_replace: op('replaceFence', 'Replace a fence', 'Fence', { errors: [409] }),
+  FencesController_patch: op('updateFence', 'Change some of a fence’s fields', 'Fence', { errors: [409] }),
+  FencesController_remove: op('deleteFence', 'Delete a fence', undefined, { status: 204 }),
+  FencesController_import: op('importFences', 'Import a GeoJSON FeatureCollection: all features or none', 'Fence', {
+    status: 201,
+    list: true,
+    errors: [409],
+  }),
+
+  // calendar
+  CalendarController_get: op('getCalendarYear', "A year's holidays and make-up working days", 'CalendarYear', {
+    never: [404],
+  }),
+  CalendarController_put: op(
+    'putCalendarYear',
+    "Replace the year's holidays and make-up working days",
+    'CalendarYear',
+    {
+      never: [404],
+    },
+  ),
+  CalendarController_putPeriods: op(
+    'putCalendarPeriods',
+    "Load the year from the State Council notice's holiday periods",
+    'CalendarYear',
+    {
+      never: [404],
+    },
+  ),
+  CalendarController_putHolidayCn: op(
+    'putCalendarHolidayCn',
+    'Load the year from a file in the holiday-cn JSON format',
+    'CalendarYear',
+    {
+      never: [404],
+    },
+  ),
+
+  // dispatch orders
+  DispatchOrdersController_create: op(
+    'createDispatchOrder',
+    'Request a dispatch order (unit clerks: cars of their own unit)',
+    'DispatchOrder',
+    {
+      status: 201,
+      errors: [409],
+    },
+  ),
+  DispatchOrdersController_list: op('listDispatchOrders', 'Dispatch orders, filtered', 'DispatchOrder', { list: true }),
+  DispatchOrdersController_get: op('getDispatchOrder', 'One dispatch order', 'DispatchOrder'),
+  DispatchOrdersController_approve: op('approveDispatchOrder', 'Approve a requested order', 'DispatchOrder', {
+    errors: [409],
+  }),
+  DispatchOrdersController_reject: op('rejectDispatchOrder', 'Reject a requested order', 'DispatchOrder', {
+    errors: [409],
+  }),
+  DispatchOrdersController_cancel: op('cancelDispatchOrder', 'Cancel an order that has not begun', 'DispatchOrder', {
+    errors: [409],
+  }),
+  DispatchOrdersController_end: op(
+    'endDispatchOrder',
+    'End an approved order early: its end becomes now',
+    'DispatchOrder',
+    {
+      errors: [409],
+    },
+  ),
+
+  // findings and trips
+  ViolationsController_list: op('listViolations', 'Findings of the detector, filtered, newest first', 'ViolationPage'),
+  ViolationsController_get: op('getViolation', 'One finding with its evidence', 'Violation'),
+  TripsController_list: op('listVehicleTrips', "A car's trips between two days, with their totals", 'VehicleTrips'),
+};
