@@ -82,6 +82,8 @@ describe('simulator scenarios through MQTT, gateway, detector and REST', () => {
     await detector.listen();
     api = await createApiApp(config, infra);
     await api.init();
+    // Violations are the centre's and inspectors' to read, not the administrator's: this admin also works at the centre.
+    await db.query(`UPDATE users SET roles = '{admin,centre}' WHERE username = 'admin'`);
     const signIn = await request(api.getHttpServer())
       .post('/api/v1/auth/token')
       .send({ username: 'admin', password: ADMIN_PASSWORD })

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import { HistoryService } from '#app/history';
-import { Clock } from '../../apps/api/src/payment-gate/clock.js';
+import { fixedClock } from '#app/calendar';
 import { DecisionCommitter } from '../../apps/api/src/payment-gate/decision-committer.js';
 import { startTestApi, type TestApi } from '../support/test-app.js';
 import { addCar, addUnit, bind, heardAt } from './gate-fixtures.js';
@@ -37,8 +37,7 @@ describe('payment decisions and their history entries commit together', () => {
   const count = async (sql: string, params: unknown[] = []) => (await api.db.query(sql, params)).rows[0].n as number;
 
   beforeAll(async () => {
-    api = await startTestApi({ HISTORY_VERIFY_SECONDS: '0' });
-    api.app.get(Clock).now = () => NOW;
+    api = await startTestApi({ HISTORY_VERIFY_SECONDS: '0' }, { clock: fixedClock(NOW) });
     committer = api.app.get(DecisionCommitter);
     finance = await api.tokenFor(['finance']);
     const unit = await addUnit(api.db, '区审计局');

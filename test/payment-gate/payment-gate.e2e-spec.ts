@@ -1,10 +1,11 @@
-import { Clock } from '../../apps/api/src/payment-gate/clock.js';
+import { fixedClock } from '#app/calendar';
 import { DecisionCommitter } from '../../apps/api/src/payment-gate/decision-committer.js';
 import { startTestApi, type TestApi } from '../support/test-app.js';
 import { addCar, addUnit, bind, heardAt } from './gate-fixtures.js';
 
 /** 2026-11-26 10:00:00 in Asia/Shanghai. */
 const NOW = new Date('2026-11-26T02:00:00Z');
+const clock = fixedClock(NOW);
 
 describe('payment gate', () => {
   let api: TestApi;
@@ -29,8 +30,7 @@ describe('payment gate', () => {
       .n as number;
 
   beforeAll(async () => {
-    api = await startTestApi();
-    api.app.get(Clock).now = () => NOW;
+    api = await startTestApi({}, { clock });
     finance = await api.tokenFor(['finance']);
     const unit = await addUnit(api.db, '区财政局');
 
@@ -260,14 +260,13 @@ describe('payment gate', () => {
     const future = await check(request('苏N·A0001', '2026-11-27')).expect(400);
     expect(future.body.message).toEqual([expect.stringMatching(/expenseDate must not be in the future/)]);
     await check(request('苏N·A0001', '2026-11-26')).expect(200);
-    const clock = api.app.get(Clock);
     // 2026-11-26 16:30 UTC is already 2026-11-27 00:30 in Shanghai.
-    clock.now = () => new Date('2026-11-26T16:30:00Z');
+    clock.set('2026-11-26T16:30:00Z');
     try {
       const res = await check(request('苏N·A0001', '2026-11-27')).expect(200);
       expect(res.body.checkedAt).toBe('2026-11-27T00:30:00+08:00');
     } finally {
-      clock.now = () => NOW;
+      clock.set(NOW);
     }
   });
 
@@ -294,10 +293,9 @@ describe('payment gate', () => {
   });
 
   it('lists recorded decisions to finance, centre and inspectors with filters and pages', async () => {
-    const clock = api.app.get(Clock);
-    clock.now = () => new Date('2026-11-22T02:00:00Z');
+    clock.set('2026-11-22T02:00:00Z');
     const early = await check(request('苏N·A0002', '2026-11-20')).expect(200);
-    clock.now = () => NOW;
+    clock.set(NOW);
 
     for (const role of ['finance', 'centre', 'inspector'] as const) {
       const token = await api.tokenFor([role]);

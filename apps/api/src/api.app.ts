@@ -1,7 +1,7 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { Clock } from '#app/calendar';
 import type { AppConfig } from '#app/config';
 import type { Infrastructure, StartedApp } from '#app/infra';
@@ -43,8 +43,27 @@ export async function createApiApp(
       .addBearerAuth()
       .build(),
   );
+  describeRoles(document);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
   return app;
+}
+
+/** Each operation's description ends with the roles that may call it, as the role table gives them. */
+type OperationObject = NonNullable<OpenAPIObject['paths'][string]['get']>;
+
+function describeRoles(document: OpenAPIObject): void {
+  for (const path of Object.values(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const operation = path[method] as (OperationObject & { 'x-roles'?: string[]; 'x-duty'?: string }) | undefined;
+      if (!operation) continue;
+      const who = operation['x-roles']
+        ? `Roles: ${operation['x-roles'].join(', ')} (duty \`${operation['x-duty']}\` in docs/roles.md).`
+        : operation.security?.length === 0 || !operation['x-duty']
+          ? 'Open: no sign-in needed.'
+          : '';
+      operation.description = [operation.description, who].filter(Boolean).join('\n\n');
+    }
+  }
 }
 
 export async function startApi(config: AppConfig, infra: Infrastructure): Promise<StartedApp> {

@@ -31,8 +31,10 @@ import { DispatchOrdersModule } from './dispatch-orders/dispatch-orders.module.j
 import { ViolationsModule } from './violations/violations.module.js';
 import { TripsModule } from './trips/trips.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
+import { BrokerAuthModule } from './broker-auth/broker-auth.module.js';
 /** Feature modules of the REST API; each capability adds itself here. */
 const FEATURES: DynamicModule['imports'] = [
+  BrokerAuthModule,
   PaymentGateModule,
   CasesModule,
   CaseFilesModule,

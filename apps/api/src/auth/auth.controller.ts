@@ -14,14 +14,13 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { APP_CONFIG, type AppConfig } from '#app/config';
-import { ROLES } from '#app/db';
 import {
   AccountsService,
   AllowedBeforePasswordChange,
   AuthService,
   CurrentPrincipal,
   Public,
-  Roles,
+  May,
   type Principal,
   AttemptWindow,
 } from '#app/auth';
@@ -43,7 +42,7 @@ export class AuthController {
 
   /** Who the token belongs to, with the roles and unit it is judged by now. */
   @Get('me')
-  @Roles(...ROLES)
+  @May('own-account')
   @AllowedBeforePasswordChange()
   @ApiBearerAuth()
   @ApiOperation({ summary: 'The signed-in user', operationId: 'getMe' })
@@ -60,7 +59,7 @@ export class AuthController {
 
   /** Changes the caller's own password; the one call open while a temporary password must be replaced. */
   @Put('password')
-  @Roles(...ROLES)
+  @May('own-account')
   @AllowedBeforePasswordChange()
   @HttpCode(204)
   @ApiBearerAuth()

@@ -1,7 +1,6 @@
 import { Body, Controller, Get, Param, ParseIntPipe, PipeTransform, Put, BadRequestException } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles, type Principal } from '#app/auth';
-import { ROLES } from '#app/db';
+import { CurrentPrincipal, May, type Principal } from '#app/auth';
 import { HolidayCnFileDto, PutCalendarPeriodsDto, PutCalendarYearDto } from './calendar.dto.js';
 import { CalendarService } from './calendar.service.js';
 
@@ -25,13 +24,13 @@ export class CalendarController {
   constructor(private readonly calendar: CalendarService) {}
 
   @Get(':year')
-  @Roles(...ROLES)
+  @May('calendar.read')
   get(@Param('year', YEAR_INT, YearPipe) year: number) {
     return this.calendar.get(year);
   }
 
   @Put(':year')
-  @Roles('admin', 'centre')
+  @May('calendar.write')
   @ApiOperation({ summary: "Replace the year's holidays and make-up working days" })
   put(
     @Param('year', YEAR_INT, YearPipe) year: number,
@@ -42,7 +41,7 @@ export class CalendarController {
   }
 
   @Put(':year/periods')
-  @Roles('admin', 'centre')
+  @May('calendar.write')
   @ApiOperation({ summary: "Load the year from the State Council notice's holiday periods" })
   putPeriods(
     @Param('year', YEAR_INT, YearPipe) year: number,
@@ -53,7 +52,7 @@ export class CalendarController {
   }
 
   @Put(':year/holiday-cn')
-  @Roles('admin', 'centre')
+  @May('calendar.write')
   @ApiOperation({ summary: 'Load the year from a file in the holiday-cn JSON format' })
   putHolidayCn(
     @Param('year', YEAR_INT, YearPipe) year: number,

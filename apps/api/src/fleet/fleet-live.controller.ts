@@ -1,13 +1,13 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles } from '#app/auth';
+import { May } from '#app/auth';
 import { FleetLiveQuery, FleetLiveView } from './fleet-live.dto.js';
 import { FleetLiveService, toGeoJson } from './fleet-live.service.js';
 
 @ApiTags('fleet')
 @ApiBearerAuth()
 @Controller('v1/fleet')
-@Roles('centre', 'inspector')
+@May('fleet.watch')
 export class FleetLiveController {
   constructor(private readonly fleet: FleetLiveService) {}
 

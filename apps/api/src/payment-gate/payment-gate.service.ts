@@ -3,13 +3,13 @@ import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common'
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
+import { CLOCK, type Clock } from '#app/calendar';
 import { APP_CONFIG, type AppConfig } from '#app/config';
 import { normalizePlate } from '#app/db';
 import type { CheckRequest } from './check-request.js';
-import { Clock } from './clock.js';
 import { DecisionCommitter, type CheckRow } from './decision-committer.js';
 import { CANNOT_DECIDE } from './fail-closed.filter.js';
-import { formatLocal, localDate } from './local-time.js';
+import { formatLocal, localDate } from '#app/calendar';
 import { REASON_TEMPLATES, type Reason } from './reasons.js';
 
 /** A slow database must not hold a payment run: the whole decision has a deadline (each statement too). */
@@ -130,7 +130,7 @@ export class PaymentGateService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly committer: DecisionCommitter,
-    private readonly clock: Clock,
+    @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     committer.usePrepare(prepareDecision);

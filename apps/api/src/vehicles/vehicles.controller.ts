@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles, type Principal } from '#app/auth';
+import { CurrentPrincipal, May, type Principal } from '#app/auth';
 import {
   BindingsQuery,
   BindTerminalDto,
@@ -19,12 +19,12 @@ import { uuidParam as uuid } from './validation.js';
 @ApiTags('registry')
 @ApiBearerAuth()
 @Controller('v1/vehicles')
-@Roles('centre', 'inspector', 'finance', 'unit')
+@May('cars.read')
 export class VehiclesController {
   constructor(private readonly vehicles: VehiclesService) {}
 
   @Post()
-  @Roles('centre')
+  @May('registry.write')
   @ApiOperation({ summary: 'Register a car; the plate is unique after normalising (spaces, ·, - removed, upper case)' })
   @ApiResponse({ status: 400, description: 'a bad field, or an unknown unitId; each one named' })
   @ApiResponse({ status: 409, description: 'the plate is already registered' })
@@ -46,7 +46,7 @@ export class VehiclesController {
 
   @Post(':id/decommission')
   @HttpCode(200)
-  @Roles('centre')
+  @May('registry.write')
   @ApiOperation({ summary: 'Take a car out of service on a day; its open terminal binding ends that day' })
   @ApiResponse({ status: 409, description: 'the car is already decommissioned' })
   decommission(@Param('id', uuid) id: string, @Body() body: DecommissionDto, @CurrentPrincipal() principal: Principal) {
@@ -54,7 +54,7 @@ export class VehiclesController {
   }
 
   @Post(':id/terminal')
-  @Roles('centre')
+  @May('registry.write')
   @ApiOperation({
     summary: 'Bind a terminal to the car from a day on',
     description:
@@ -74,7 +74,7 @@ export class VehiclesController {
 
   @Delete(':id/terminal')
   @HttpCode(200)
-  @Roles('centre')
+  @May('registry.write')
   @ApiOperation({ summary: "End the car's current binding; `to` is its last day (inclusive)" })
   @ApiResponse({ status: 409, description: 'the car has no bound terminal' })
   unbind(@Param('id', uuid) id: string, @Body() body: UnbindTerminalDto, @CurrentPrincipal() principal: Principal) {

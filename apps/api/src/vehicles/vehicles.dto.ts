@@ -36,6 +36,15 @@ export class CreateVehicleDto {
   @IsOptional()
   @IsDay()
   commissionedOn?: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      'the approved purchase this car was bought under; until all its cars are registered, the purchase counts against the unit quota',
+  })
+  @IsOptional()
+  @IsUUID('all', { message: 'purchaseRequestId must be a UUID' })
+  purchaseRequestId?: string;
 }
 
 export class ListVehiclesQuery {

@@ -88,12 +88,20 @@ export class VehiclesService {
     return this.db.transaction(async (m) => {
       const [unit] = await m.query('SELECT id FROM units WHERE id = $1', [body.unitId]);
       if (!unit) throw new BadRequestException([`unitId ${body.unitId} is not a known unit`]);
+      if (body.purchaseRequestId) await this.checkPurchase(m, body.purchaseRequestId, body.unitId);
       let id: string;
       try {
         [{ id }] = await m.query(
-          `INSERT INTO vehicles (plate_number, plate_normalized, category, unit_id, commissioned_on)
-           VALUES ($1, $2, $3, $4, COALESCE($5::date, CURRENT_DATE)) RETURNING id`,
-          [body.plateNumber.trim(), normalized, body.category, body.unitId, body.commissionedOn ?? null],
+          `INSERT INTO vehicles (plate_number, plate_normalized, category, unit_id, commissioned_on, purchase_request_id)
+           VALUES ($1, $2, $3, $4, COALESCE($5::date, CURRENT_DATE), $6) RETURNING id`,
+          [
+            body.plateNumber.trim(),
+            normalized,
+            body.category,
+            body.unitId,
+            body.commissionedOn ?? null,
+            body.purchaseRequestId ?? null,
+          ],
         );
       } catch (error) {
         if (isUniqueViolation(error)) {
@@ -107,10 +115,39 @@ export class VehiclesService {
         entityId: id,
         action: 'registered',
         actor: actor.name,
-        data: { plateNumber: created.plateNumber, unitId: created.unitId, category: created.category },
+        data: {
+          plateNumber: created.plateNumber,
+          unitId: created.unitId,
+          category: created.category,
+          ...(body.purchaseRequestId ? { purchaseRequestId: body.purchaseRequestId } : {}),
+        },
       });
       return created;
     });
+  }
+
+  /** A car bought under a purchase: the purchase was approved for this unit and still has a car to deliver. */
+  private async checkPurchase(m: EntityManager, requestId: string, unitId: string): Promise<void> {
+    // Locked, so two registrations cannot both take the last car of a purchase.
+    const rows: { unit_id: string; status: string; count: number }[] = await m.query(
+      'SELECT unit_id, status, count FROM purchase_requests WHERE id = $1 FOR UPDATE',
+      [requestId],
+    );
+    const request = rows[0];
+    const problem = !request
+      ? 'is not a known purchase request'
+      : request.status !== 'approved'
+        ? `is ${request.status}, not approved`
+        : request.unit_id !== unitId
+          ? 'was approved for another unit'
+          : null;
+    if (problem) throw new BadRequestException([`purchaseRequestId ${requestId} ${problem}`]);
+    const [{ n }] = await m.query('SELECT count(*)::int AS n FROM vehicles WHERE purchase_request_id = $1', [
+      requestId,
+    ]);
+    if (n >= request.count) {
+      throw new BadRequestException([`purchaseRequestId ${requestId}: all ${request.count} cars are registered`]);
+    }
   }
 
   async list(
