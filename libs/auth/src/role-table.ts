@@ -15,9 +15,9 @@ export const ROLE_TABLE = {
     roles: ['centre', 'inspector', 'finance', 'admin'],
     what: 'read units, cars, terminals and terminal bindings',
   },
-  'cars.read': {
+  'vehicles.read': {
     roles: ['centre', 'inspector', 'finance', 'admin', 'unit'],
-    what: 'read cars and their terminal bindings (a unit clerk: only their own unit’s cars)',
+    what: 'read cars and their terminals (a unit clerk: their own unit’s cars only)',
   },
   'registry.write': {
     roles: ['centre', 'admin'],

@@ -26,6 +26,9 @@ export interface AppConfig {
   jwtTtlSeconds: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   embeddedPostgresPort: number;
+  /** TCP port of the JT/T 808 listener (terminal-jt808.md); 0 turns it off. */
+  jt808Port: number;
+  jt808Host: string;
   ingest: {
     clientId: string;
     /** Flush a batch when it holds this many positions… */
@@ -189,6 +192,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     jwtTtlSeconds: r.int('JWT_TTL_SECONDS', 3600, 60, 86_400),
     logLevel: r.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
     embeddedPostgresPort: r.int('EMBEDDED_PG_PORT', 5433, 1, 65535),
+    jt808Port: r.int('JT808_PORT', 6808, 0, 65535),
+    jt808Host: r.string('JT808_HOST') ?? '0.0.0.0',
     ingest: {
       clientId: r.string('INGEST_CLIENT_ID') ?? 'oversight-gateway',
       batchSize: r.int('INGEST_BATCH_SIZE', 2000, 1, 100_000),

@@ -19,7 +19,7 @@ import { uuidParam as uuid } from './validation.js';
 @ApiTags('registry')
 @ApiBearerAuth()
 @Controller('v1/vehicles')
-@May('cars.read')
+@May('vehicles.read')
 export class VehiclesController {
   constructor(private readonly vehicles: VehiclesService) {}
 
