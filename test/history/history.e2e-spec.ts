@@ -1,6 +1,5 @@
 import { normalizePlate } from '#app/db';
 import { fixedClock } from '#app/calendar';
-import { DecisionHistoryAppender } from '../../apps/api/src/payment-gate/decision-history.appender.js';
 import { startTestApi, type TestApi } from '../support/test-app.js';
 
 describe('tamper-evident history', () => {
@@ -48,7 +47,6 @@ describe('tamper-evident history', () => {
         .send({ plateNumber: '苏N·D0001', expenseType: 'toll', amount: '25.00', invoiceNo, expenseDate: '2026-11-20' })
         .expect(200);
     }
-    await api.app.get(DecisionHistoryAppender).flush();
   });
   afterAll(() => api.close());
 

@@ -21,6 +21,7 @@ describe('gateway killed with SIGKILL in the middle of a stream', () => {
         DATABASE_URL: database.url,
         MQTT_URL: broker.url,
         INGEST_CLIENT_ID: 'gw-crash-e2e',
+        JT808_PORT: '0',
         LOG_LEVEL: process.env.GW_LOG_LEVEL ?? 'warn',
         NODE_OPTIONS: '',
       },

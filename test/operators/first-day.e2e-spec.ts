@@ -95,6 +95,7 @@ describe('an operator’s first day on the embedded defaults', () => {
       PORT: String(port),
       EMBEDDED_MQTT_PORT: String(mqttPort),
       EMBEDDED_PG_PORT: String(pgPort),
+      JT808_PORT: '0',
       ADMIN_PASSWORD: undefined,
       DATABASE_URL: undefined,
       MQTT_URL: undefined,

@@ -1,8 +1,12 @@
+import { jest } from '@jest/globals';
 import { insertFleet } from '../audits/fleet.js';
 import { startTestApi, type TestApi } from '../support/test-app.js';
 import { jointMeetingClient } from './joint-meeting-client.js';
 
 /** The quota (编制): a unit may not get past it, neither through a pending purchase nor through two approvals. */
+// Two meetings, six members and a race on a shared machine: more than the default 30 s when it is busy.
+jest.setTimeout(120_000);
+
 describe('the unit quota counts purchases approved and not yet in service', () => {
   let api: TestApi;
   let centre: string;

@@ -1,11 +1,14 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { Clock } from '#app/calendar';
 import type { AppConfig } from '#app/config';
 import type { Infrastructure, StartedApp } from '#app/infra';
 import { NestPinoLogger } from '#app/logging';
 import { ApiModule } from './api.module.js';
+import { bodyErrors } from './common/body-errors.js';
+import { TextGuardPipe } from './common/text-guard.pipe.js';
 
 /** Builds the HTTP app (routes under /api, validation, OpenAPI at /api/docs) without listening. */
 export async function createApiApp(
@@ -13,11 +16,17 @@ export async function createApiApp(
   infra: Infrastructure,
   options: { clock?: Clock } = {},
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(ApiModule.register(config, infra, options.clock), {
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.register(config, infra, options.clock), {
     logger: config.logLevel === 'silent' ? false : new NestPinoLogger(),
+    bodyParser: false,
   });
+  // Bodies over the limit answer 413 naming it, unreadable ones 400, both as JSON like every other error.
+  app.useBodyParser('json', { limit: config.bodyLimitBytes });
+  app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: true });
+  app.use(bodyErrors(config.bodyLimitBytes));
   app.setGlobalPrefix('api', { exclude: ['/', 'dashboard', 'assets/:name'] }); // the dashboard page lives at the root
   app.useGlobalPipes(
+    new TextGuardPipe(),
     new ValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,

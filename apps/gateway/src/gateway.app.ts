@@ -18,3 +18,4 @@ export async function startGateway(config: AppConfig, infra: Infrastructure): Pr
   const app = await createGatewayContext(config, infra);
   return { name: 'gateway', close: () => app.close() };
 }
+startGateway.jt808 = true;

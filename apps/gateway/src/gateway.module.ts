@@ -3,6 +3,7 @@ import { ConfigModule, type AppConfig } from '#app/config';
 import { DatabaseModule } from '#app/db';
 import { InfraModule, type Infrastructure } from '#app/infra';
 import { IngestService } from './ingest/ingest.service.js';
+import { Jt808ListenerService } from './jt808/jt808-listener.service.js';
 
 @Module({})
 export class GatewayModule {
@@ -10,8 +11,8 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [ConfigModule.forRoot(config), InfraModule.forRoot(infra), DatabaseModule.forRoot(infra.databaseUrl, 4)],
-      providers: [IngestService],
-      exports: [IngestService],
+      providers: [IngestService, Jt808ListenerService],
+      exports: [IngestService, Jt808ListenerService],
     };
   }
 }

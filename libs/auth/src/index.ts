@@ -7,4 +7,4 @@ export type { Actor, NewUser, UserChange, UserView } from './accounts.js';
 export { AuthService } from './auth.service.js';
 export { AuthGuard } from './auth.guard.js';
 export { AuthModule } from './auth.module.js';
-export { FailureThrottle } from './failure-throttle.js';
+export { AttemptWindow, FailureThrottle } from './failure-throttle.js';

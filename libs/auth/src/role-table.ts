@@ -15,6 +15,10 @@ export const ROLE_TABLE = {
     roles: ['centre', 'inspector', 'finance', 'admin'],
     what: 'read units, cars, terminals and terminal bindings',
   },
+  'vehicles.read': {
+    roles: ['centre', 'inspector', 'finance', 'admin', 'unit'],
+    what: 'read cars and their terminals (a unit clerk: their own unit’s cars only)',
+  },
   'registry.write': {
     roles: ['centre', 'admin'],
     what: 'register units, cars and terminals; bind and unbind terminals; decommission cars',

@@ -26,6 +26,9 @@ export interface AppConfig {
   jwtTtlSeconds: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   embeddedPostgresPort: number;
+  /** TCP port of the JT/T 808 listener (terminal-jt808.md); 0 turns it off. */
+  jt808Port: number;
+  jt808Host: string;
   ingest: {
     clientId: string;
     /** Flush a batch when it holds this many positions… */
@@ -50,6 +53,17 @@ export interface AppConfig {
   auditCatchUpWeeks: number;
   /** The largest evidence file a case accepts, in bytes. */
   evidenceMaxBytes: number;
+  /** How often the API re-verifies the history's hash chain, seconds; 0 turns it off. */
+  historyVerifySeconds: number;
+  /**
+   * Where each verified chain head is kept outside the database (one JSON line per head), so that a
+   * rewrite of the whole history table no longer matches the heads recorded before it.
+   */
+  historyHeadsFile: string;
+  /** The largest JSON or form body the API reads, in bytes (evidence uploads have their own limit). */
+  bodyLimitBytes: number;
+  /** Sign-in attempts (of any outcome) one address may make per minute. */
+  signInPerAddressPerMinute: number;
   /** The dashboard map's background; without a tile URL it draws on a plain background, offline. */
   map: MapSettings;
 }
@@ -203,6 +217,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     jwtTtlSeconds: r.int('JWT_TTL_SECONDS', 3600, 60, 86_400),
     logLevel: r.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
     embeddedPostgresPort: r.int('EMBEDDED_PG_PORT', 5433, 1, 65535),
+    jt808Port: r.int('JT808_PORT', 6808, 0, 65535),
+    jt808Host: r.string('JT808_HOST') ?? '0.0.0.0',
     ingest: {
       clientId: r.string('INGEST_CLIENT_ID') ?? 'oversight-gateway',
       batchSize: r.int('INGEST_BATCH_SIZE', 2000, 1, 100_000),
@@ -218,6 +234,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     auditSampleRate,
     auditCatchUpWeeks: r.int('AUDIT_CATCH_UP_WEEKS', 8, 0, 52),
     evidenceMaxBytes: r.int('EVIDENCE_MAX_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    signInPerAddressPerMinute: r.int('SIGNIN_PER_ADDRESS_PER_MINUTE', 60, 1, 100_000),
+    bodyLimitBytes: r.int('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    historyVerifySeconds: r.int('HISTORY_VERIFY_SECONDS', 600, 0, 7 * 86_400),
+    historyHeadsFile: resolve(
+      isAbsolute(dataDir) ? dataDir : resolve(process.cwd(), dataDir),
+      r.string('HISTORY_HEADS_FILE') ?? 'history-heads.jsonl',
+    ),
     map: { tileUrl: r.tileUrl('MAP_TILE_URL'), tileSystem: r.oneOf('MAP_TILE_SYSTEM', 'wgs84', TILE_SYSTEMS) },
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);

@@ -11,8 +11,11 @@ export interface StartedApp {
   close(): Promise<void>;
 }
 
-/** Starts one app; `http` marks the one that listens on PORT. */
-export type AppStarter = ((config: AppConfig, infra: Infrastructure) => Promise<StartedApp>) & { http?: boolean };
+/** Starts one app; `http` marks the one that listens on PORT, `jt808` the one that listens on JT808_PORT. */
+export type AppStarter = ((config: AppConfig, infra: Infrastructure) => Promise<StartedApp>) & {
+  http?: boolean;
+  jt808?: boolean;
+};
 
 export interface LaunchOptions {
   /** Checked configuration to use instead of reading the environment again. */
@@ -94,7 +97,7 @@ export async function launch(starters: AppStarter[], options: LaunchOptions = {}
   try {
     // A server a killed process left behind holds its port and data directory: stop it before judging the ports.
     if (!config.databaseUrl) await stopLeftoverPostgres(config.dataDir, log);
-    const claims = portClaims(config, { http: starters.some((s) => s.http) });
+    const claims = portClaims(config, { http: starters.some((s) => s.http), jt808: starters.some((s) => s.jt808) });
     const claimed = await claimPorts(
       config,
       claims,

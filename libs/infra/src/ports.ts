@@ -4,7 +4,7 @@ import type { AppConfig } from '#app/config';
 /** A port the process is about to listen on, and how an operator moves it. */
 export interface PortClaim {
   /** The config field that holds it. */
-  key: 'port' | 'embeddedMqttPort' | 'embeddedPostgresPort';
+  key: 'port' | 'embeddedMqttPort' | 'embeddedPostgresPort' | 'jt808Port';
   host: string;
   purpose: string;
   variable: string;
@@ -28,11 +28,22 @@ export function portIsFree(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** The ports this configuration will listen on: HTTP when the API runs, and what it embeds. */
-export function portClaims(config: AppConfig, options: { http: boolean }): PortClaim[] {
+/**
+ * The ports this configuration will listen on: HTTP when the API runs, the JT/T 808 listener when the gateway
+ * runs, and what it embeds.
+ */
+export function portClaims(config: AppConfig, options: { http: boolean; jt808?: boolean }): PortClaim[] {
   const claims: PortClaim[] = [];
   if (options.http) {
     claims.push({ key: 'port', host: '0.0.0.0', purpose: 'the HTTP API and dashboard', variable: 'PORT' });
+  }
+  if (options.jt808 && config.jt808Port !== 0) {
+    claims.push({
+      key: 'jt808Port',
+      host: config.jt808Host,
+      purpose: 'the JT/T 808 listener for terminals',
+      variable: 'JT808_PORT',
+    });
   }
   if (!config.mqttUrl) {
     claims.push({

@@ -11,6 +11,11 @@ export interface SimulatorArgs {
   scenarios: ScenarioKind[];
   scenarioCars: number;
   mqttUrl?: string;
+  /** How the terminals talk to the platform. */
+  protocol: 'mqtt' | 'jt808';
+  /** JT/T 808 listener (default 127.0.0.1 and JT808_PORT). */
+  jt808Host?: string;
+  jt808Port?: number;
   help: boolean;
 }
 
@@ -26,6 +31,10 @@ Options:
                       ${SCENARIO_KINDS.join(', ')}
   --scenario-cars N   cars per scenario (default 2)
   --mqtt-url URL      broker (default MQTT_URL, else the embedded broker on EMBEDDED_MQTT_PORT)
+  --protocol P        mqtt (default) or jt808: JT/T 808 over TCP (register, authenticate, 0x0200 reports,
+                      0x0704 blind-area batches in sub-packets, heartbeats; half the cars speak the 2019 edition)
+  --jt808-host H      JT/T 808 listener address (default 127.0.0.1)
+  --jt808-port N      JT/T 808 listener port (default JT808_PORT, else 6808)
   --help              this text
 
 Each car signs in as its terminal (client id = user name = terminal id, the demo secret as password).`;
@@ -43,6 +52,9 @@ export function parseSimulatorArgs(argv: string[]): SimulatorArgs {
       scenario: { type: 'string' },
       'scenario-cars': { type: 'string' },
       'mqtt-url': { type: 'string' },
+      protocol: { type: 'string' },
+      'jt808-host': { type: 'string' },
+      'jt808-port': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -96,8 +108,18 @@ export function parseSimulatorArgs(argv: string[]): SimulatorArgs {
     scenarios,
     scenarioCars: number('scenario-cars', values['scenario-cars'], 2, 1, 50, true),
     mqttUrl: values['mqtt-url'],
+    protocol: protocolOf(values.protocol),
+    jt808Host: values['jt808-host'],
+    jt808Port:
+      values['jt808-port'] === undefined ? undefined : number('jt808-port', values['jt808-port'], 0, 1, 65535, true),
     help: values.help ?? false,
   };
+}
+
+function protocolOf(raw: string | undefined): 'mqtt' | 'jt808' {
+  if (raw === undefined || raw === 'mqtt') return 'mqtt';
+  if (raw === 'jt808') return 'jt808';
+  throw new ArgsError(`--protocol must be mqtt or jt808, got "${raw}"`);
 }
 
 /**

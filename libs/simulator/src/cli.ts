@@ -16,6 +16,7 @@ async function main(): Promise<void> {
     argv,
     config.mqttUrl ?? `mqtt://127.0.0.1:${config.embeddedMqttPort}`,
     log,
+    config.jt808Port,
   );
   if (!simulator) return;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -3,17 +3,22 @@ import { localDate } from '#app/calendar';
 import { ArgsError, autoStart, parseSimulatorArgs, SIMULATOR_USAGE } from './args.js';
 import { officialWorkingDay } from './day-plan.js';
 import { demoCars, demoSecret, pickScenarioCars } from './fleet.js';
+import { startJt808Simulator } from './jt808-runner.js';
 import { startSimulator, type RunningSimulator } from './runner.js';
 import type { Logger } from '#app/logging';
 
 /** When `--start auto` lands in the past, this many simulated seconds pass per real one until caught up. */
 export const AUTO_FAST_FORWARD = 20;
 
-/** Starts the simulator from command-line arguments against `mqttUrl`; shared by `simulate` and `demo`. */
+/**
+ * Starts the simulator from command-line arguments against `mqttUrl` (or, with `--protocol jt808`, the JT/T 808
+ * listener on `jt808Port`); shared by `simulate` and `demo`.
+ */
 export async function runSimulatorFromArgs(
   argv: string[],
   mqttUrl: string,
   log: Logger,
+  jt808Port = 6808,
 ): Promise<RunningSimulator | null> {
   const args = parseSimulatorArgs(argv);
   if (args.help) {
@@ -30,16 +35,28 @@ export async function runSimulatorFromArgs(
   }
   const cars = demoCars(args.cars);
   const scenarios = pickScenarioCars(cars, args.scenarios, localDate(start), args.scenarioCars);
-  const simulator = await startSimulator({
-    mqttUrl: args.mqttUrl ?? mqttUrl,
-    cars,
-    secretFor: demoSecret,
-    intervalSeconds: args.intervalSeconds,
-    speedup,
-    start: new Date(start),
-    scenarios,
-    log,
-  });
+  const simulator =
+    args.protocol === 'jt808'
+      ? await startJt808Simulator({
+          host: args.jt808Host ?? '127.0.0.1',
+          port: args.jt808Port ?? jt808Port,
+          cars,
+          intervalSeconds: args.intervalSeconds,
+          speedup,
+          start: new Date(start),
+          scenarios,
+          log,
+        })
+      : await startSimulator({
+          mqttUrl: args.mqttUrl ?? mqttUrl,
+          cars,
+          secretFor: demoSecret,
+          intervalSeconds: args.intervalSeconds,
+          speedup,
+          start: new Date(start),
+          scenarios,
+          log,
+        });
   const report = setInterval(() => log.info(simulator.stats(), 'simulator'), 60_000);
   report.unref();
   return simulator;

@@ -100,6 +100,9 @@ describe('simulator arguments', () => {
       scenarios: [],
       scenarioCars: 2,
       mqttUrl: undefined,
+      protocol: 'mqtt',
+      jt808Host: undefined,
+      jt808Port: undefined,
       help: false,
     });
   });
@@ -121,6 +124,12 @@ describe('simulator arguments', () => {
         '3',
         '--mqtt-url',
         'mqtt://broker:1883',
+        '--protocol',
+        'jt808',
+        '--jt808-host',
+        'gw.example',
+        '--jt808-port',
+        '7808',
       ]),
     ).toEqual({
       cars: 12,
@@ -130,9 +139,13 @@ describe('simulator arguments', () => {
       scenarios: ['off-hours', 'silent'],
       scenarioCars: 3,
       mqttUrl: 'mqtt://broker:1883',
+      protocol: 'jt808',
+      jt808Host: 'gw.example',
+      jt808Port: 7808,
       help: false,
     });
     expect(parseSimulatorArgs(['--scenario', 'all']).scenarios).toHaveLength(7);
+    expect(() => parseSimulatorArgs(['--protocol', 'jt809'])).toThrow('--protocol must be mqtt or jt808, got "jt809"');
   });
 
   it.each([

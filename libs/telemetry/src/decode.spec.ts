@@ -206,7 +206,7 @@ describe('decodePositionMessage', () => {
   });
 
   it('has a message for every reason code', () => {
-    expect(REJECTION_REASONS).toHaveLength(9);
+    expect(REJECTION_REASONS).toHaveLength(13); // nine of the MQTT contract, four of JT/T 808 frames
     for (const reason of REJECTION_REASONS) expect(REJECTION_MESSAGES[reason].length).toBeGreaterThan(10);
   });
 

@@ -321,6 +321,21 @@ function checkProtoPosition(message: ProtoPosition, ctx: Context): Checked {
   );
 }
 
+/**
+ * The checks every way in shares (coordinates, null island, fix time against the receive time), for decoders
+ * of other protocols that build the PositionRecord themselves.
+ */
+export function judgePosition(
+  position: PositionRecord,
+): { ok: true } | { ok: false; reason: RejectionReason; detail: string } {
+  const checked = finish(position, {
+    terminalId: position.terminalId,
+    receivedAt: position.receivedAt,
+    replay: position.replay,
+  });
+  return checked.ok ? { ok: true } : checked;
+}
+
 /** The checks both encodings share: coordinates and fix time against the receive time. */
 function finish(position: PositionRecord, ctx: Context): Checked {
   const { lat, lon, fixTime, valid } = position;

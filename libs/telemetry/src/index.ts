@@ -1,4 +1,11 @@
-export { decodePositionMessage, MAX_AGE_MS, MAX_AHEAD_MS, MAX_BATCH_POSITIONS, MAX_PAYLOAD_BYTES } from './decode.js';
+export {
+  decodePositionMessage,
+  judgePosition,
+  MAX_AGE_MS,
+  MAX_AHEAD_MS,
+  MAX_BATCH_POSITIONS,
+  MAX_PAYLOAD_BYTES,
+} from './decode.js';
 export type { DecodedMessage, MessageKind, PositionRecord, Rejection } from './position.js';
 export { encodePositionBatchProto, encodePositionProto, telematicsTypes } from './proto.js';
 export type { ProtoPosition } from './proto.js';

@@ -8,7 +8,12 @@ export type RejectionReason =
   | 'NULL_ISLAND'
   | 'FUTURE'
   | 'TOO_OLD'
-  | 'TOO_LARGE';
+  | 'TOO_LARGE'
+  // JT/T 808 frames (terminal-jt808.md)
+  | 'CHECKSUM'
+  | 'FRAME'
+  | 'UNSUPPORTED'
+  | 'UNAUTHENTICATED';
 
 /** One place for what each reason means; the compiler flags a reason without a message. */
 export const REJECTION_MESSAGES: Record<RejectionReason, string> = {
@@ -21,6 +26,10 @@ export const REJECTION_MESSAGES: Record<RejectionReason, string> = {
   FUTURE: 'the fix time is more than 5 minutes ahead of the receive time',
   TOO_OLD: 'the fix time is more than 30 days before the receive time',
   TOO_LARGE: 'the payload is over 256 KiB or the batch holds over 1,000 positions',
+  CHECKSUM: 'the JT/T 808 check code does not match the frame',
+  FRAME: 'the JT/T 808 frame is malformed (bad escape, short body, over 4 KiB, or sub-packets never completed)',
+  UNSUPPORTED: 'the JT/T 808 message id is not handled by the platform',
+  UNAUTHENTICATED: 'the JT/T 808 connection has not authenticated as this terminal',
 };
 
 export const REJECTION_REASONS = Object.keys(REJECTION_MESSAGES) as RejectionReason[];

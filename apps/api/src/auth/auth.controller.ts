@@ -1,4 +1,5 @@
 import {
+  Inject,
   Body,
   Controller,
   ForbiddenException,
@@ -12,6 +13,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { APP_CONFIG, type AppConfig } from '#app/config';
 import {
   AccountsService,
   AllowedBeforePasswordChange,
@@ -20,6 +22,7 @@ import {
   Public,
   May,
   type Principal,
+  AttemptWindow,
 } from '#app/auth';
 import { ChangePasswordDto } from '../users/users.dto.js';
 import { TokenRequestDto } from './auth.dto.js';
@@ -27,10 +30,15 @@ import { TokenRequestDto } from './auth.dto.js';
 @ApiTags('auth')
 @Controller('v1/auth')
 export class AuthController {
+  private readonly perAddress: AttemptWindow;
+
   constructor(
     private readonly auth: AuthService,
     private readonly accounts: AccountsService,
-  ) {}
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.perAddress = new AttemptWindow(config.signInPerAddressPerMinute);
+  }
 
   /** Who the token belongs to, with the roles and unit it is judged by now. */
   @Get('me')
@@ -67,15 +75,18 @@ export class AuthController {
   @HttpCode(200)
   async token(@Body() body: TokenRequestDto, @Ip() ip: string) {
     const keys = [`user:${body.username.toLowerCase()}`, `ip:${ip}`];
-    const wait = this.auth.throttle.retryAfterMs(keys);
-    if (wait > 0) {
-      throw new HttpException(
-        {
-          statusCode: 429,
-          error: 'Too Many Requests',
-          message: `too many failed sign-ins; retry in ${Math.ceil(wait / 1000)} s`,
-        },
+    const tooMany = (wait: number, why: string) =>
+      new HttpException(
+        { statusCode: 429, error: 'Too Many Requests', message: `${why}; retry in ${Math.ceil(wait / 1000)} s` },
         HttpStatus.TOO_MANY_REQUESTS,
+      );
+    const failedWait = this.auth.throttle.retryAfterMs(keys);
+    if (failedWait > 0) throw tooMany(failedWait, 'too many failed sign-ins');
+    const addressWait = this.perAddress.take(ip);
+    if (addressWait > 0) {
+      throw tooMany(
+        addressWait,
+        `more than ${this.config.signInPerAddressPerMinute} sign-ins a minute from this address`,
       );
     }
     const result = await this.auth.signIn(body.username, body.password);

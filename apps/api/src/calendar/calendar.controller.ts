@@ -4,6 +4,11 @@ import { CurrentPrincipal, May, type Principal } from '#app/auth';
 import { HolidayCnFileDto, PutCalendarPeriodsDto, PutCalendarYearDto } from './calendar.dto.js';
 import { CalendarService } from './calendar.service.js';
 
+/** The year in the path, digits only; the 400 names it. */
+const YEAR_INT = new ParseIntPipe({
+  exceptionFactory: () => new BadRequestException(['year must be a whole number such as 2027']),
+});
+
 class YearPipe implements PipeTransform<number, number> {
   transform(value: number): number {
     if (value < 2000 || value > 2100) throw new BadRequestException(['year must be between 2000 and 2100']);
@@ -20,7 +25,7 @@ export class CalendarController {
 
   @Get(':year')
   @May('calendar.read')
-  get(@Param('year', ParseIntPipe, YearPipe) year: number) {
+  get(@Param('year', YEAR_INT, YearPipe) year: number) {
     return this.calendar.get(year);
   }
 
@@ -28,7 +33,7 @@ export class CalendarController {
   @May('calendar.write')
   @ApiOperation({ summary: "Replace the year's holidays and make-up working days" })
   put(
-    @Param('year', ParseIntPipe, YearPipe) year: number,
+    @Param('year', YEAR_INT, YearPipe) year: number,
     @Body() body: PutCalendarYearDto,
     @CurrentPrincipal() principal: Principal,
   ) {
@@ -39,7 +44,7 @@ export class CalendarController {
   @May('calendar.write')
   @ApiOperation({ summary: "Load the year from the State Council notice's holiday periods" })
   putPeriods(
-    @Param('year', ParseIntPipe, YearPipe) year: number,
+    @Param('year', YEAR_INT, YearPipe) year: number,
     @Body() body: PutCalendarPeriodsDto,
     @CurrentPrincipal() principal: Principal,
   ) {
@@ -50,7 +55,7 @@ export class CalendarController {
   @May('calendar.write')
   @ApiOperation({ summary: 'Load the year from a file in the holiday-cn JSON format' })
   putHolidayCn(
-    @Param('year', ParseIntPipe, YearPipe) year: number,
+    @Param('year', YEAR_INT, YearPipe) year: number,
     @Body() body: HolidayCnFileDto,
     @CurrentPrincipal() principal: Principal,
   ) {

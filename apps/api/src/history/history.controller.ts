@@ -33,6 +33,17 @@ export class HistoryController {
     return { ...chain, ok: chain.ok && mismatches.length === 0, evidenceMismatches: mismatches };
   }
 
+  /**
+   * The chain's head (last entry's seq, hash and time) and the line to publish or sign, e.g. in the weekly
+   * report or with `openssl dgst -sign`. Comparing a published head with the chain later detects a rewrite of
+   * the whole table, which verifying the chain alone cannot.
+   */
+  @Get('head')
+  async head() {
+    const head = await this.history.head();
+    return { ...head, statement: `history-head seq=${head.seq} hash=${head.hash} at=${head.at ?? '-'}` };
+  }
+
   /** Entries oldest first, optionally of one record; page on with `afterSeq`. */
   @Get()
   async list(@Query() q: HistoryQueryDto) {

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
-import { DecisionHistoryAppender } from './decision-history.appender.js';
+import { DecisionCommitter } from './decision-committer.js';
 import { PaymentGateController } from './payment-gate.controller.js';
 import { PaymentGateService } from './payment-gate.service.js';
 
 @Module({
   controllers: [PaymentGateController],
-  providers: [PaymentGateService, DecisionHistoryAppender],
+  providers: [PaymentGateService, DecisionCommitter],
 })
 export class PaymentGateModule {}

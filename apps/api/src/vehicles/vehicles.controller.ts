@@ -12,11 +12,14 @@ import {
 import { VehiclesService } from './vehicles.service.js';
 import { uuidParam as uuid } from './validation.js';
 
-/** The fleet registry's cars and which terminal sits in each (roles centre/admin write; centre, inspector, finance read). */
+/**
+ * The fleet registry's cars and which terminal sits in each (roles centre/admin write; centre, inspector, finance
+ * read; a unit clerk reads its own unit's cars only).
+ */
 @ApiTags('registry')
 @ApiBearerAuth()
 @Controller('v1/vehicles')
-@May('registry.read')
+@May('vehicles.read')
 export class VehiclesController {
   constructor(private readonly vehicles: VehiclesService) {}
 
@@ -31,14 +34,14 @@ export class VehiclesController {
 
   @Get()
   @ApiOperation({ summary: 'Cars, filtered by unit, category and status, a page at a time (with the total)' })
-  list(@Query() query: ListVehiclesQuery) {
-    return this.vehicles.list(query);
+  list(@Query() query: ListVehiclesQuery, @CurrentPrincipal() principal: Principal) {
+    return this.vehicles.list(query, principal);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One car with its current terminal, last position time and online state' })
-  detail(@Param('id', uuid) id: string) {
-    return this.vehicles.detail(id);
+  detail(@Param('id', uuid) id: string, @CurrentPrincipal() principal: Principal) {
+    return this.vehicles.detail(id, principal);
   }
 
   @Post(':id/decommission')
@@ -80,7 +83,7 @@ export class VehiclesController {
 
   @Get(':id/bindings')
   @ApiOperation({ summary: 'Every terminal binding the car has had, oldest first; with `on`, the one of that day' })
-  bindings(@Param('id', uuid) id: string, @Query() query: BindingsQuery) {
-    return this.vehicles.bindings(id, query.on);
+  bindings(@Param('id', uuid) id: string, @Query() query: BindingsQuery, @CurrentPrincipal() principal: Principal) {
+    return this.vehicles.bindings(id, query.on, principal);
   }
 }

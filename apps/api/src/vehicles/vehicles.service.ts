@@ -152,6 +152,7 @@ export class VehiclesService {
 
   async list(
     query: ListVehiclesQuery,
+    who?: Principal,
   ): Promise<{ items: VehicleView[]; total: number; page: number; pageSize: number }> {
     const page = query.page ?? 1;
     const pageSize = query.pageSize ?? 50;
@@ -159,6 +160,8 @@ export class VehiclesService {
     const params: unknown[] = [];
     const unitId = query.unitId ?? query.unit;
     if (unitId) where.push(`v.unit_id = $${params.push(unitId)}`);
+    const own = who ? ownUnitOnly(who) : null;
+    if (own !== null) where.push(`v.unit_id = $${params.push(own)}`);
     if (query.category) where.push(`v.category = $${params.push(query.category)}`);
     if (query.status) where.push(`v.status = $${params.push(query.status)}`);
     if (query.plate) where.push(`v.plate_normalized LIKE '%' || $${params.push(normalizePlate(query.plate))} || '%'`);
@@ -172,8 +175,8 @@ export class VehiclesService {
     return { items: rows.map(view), total, page, pageSize };
   }
 
-  async detail(id: string): Promise<VehicleDetail> {
-    const vehicle = await this.findIn(this.db.manager, id);
+  async detail(id: string, who?: Principal): Promise<VehicleDetail> {
+    const vehicle = await this.findIn(this.db.manager, id, who);
     const [binding]: OpenBindingRow[] = await this.db.query(
       `SELECT id, terminal_id, valid_from::text AS valid_from FROM terminal_bindings
         WHERE vehicle_id = $1 AND valid_to IS NULL`,
@@ -320,8 +323,8 @@ export class VehiclesService {
     });
   }
 
-  async bindings(id: string, on?: string): Promise<Binding[]> {
-    await this.findIn(this.db.manager, id);
+  async bindings(id: string, on?: string, who?: Principal): Promise<Binding[]> {
+    await this.findIn(this.db.manager, id, who);
     if (on) {
       const binding = await bindingOn(this.db, id, on);
       return binding ? [binding] : [];
@@ -329,9 +332,11 @@ export class VehiclesService {
     return bindingHistory(this.db, id);
   }
 
-  private async findIn(m: EntityManager, id: string): Promise<VehicleView> {
+  /** A car of another unit does not exist for a unit clerk: the same 404, so ids cannot be probed. */
+  private async findIn(m: EntityManager, id: string, who?: Principal): Promise<VehicleView> {
     const [row]: VehicleRow[] = await m.query(`${VEHICLE_SELECT} WHERE v.id = $1`, [id]);
-    if (!row) throw new NotFoundException(`vehicle ${id} does not exist`);
+    const own = who ? ownUnitOnly(who) : null;
+    if (!row || (own !== null && row.unit_id !== own)) throw new NotFoundException(`vehicle ${id} does not exist`);
     return view(row);
   }
 
@@ -359,4 +364,16 @@ export class VehiclesService {
     );
     return row;
   }
+}
+
+/** No unit: a clerk without a unit sees no car. */
+const NO_UNIT = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * The one unit whose cars a caller may see, or null for all: unit clerks see only their own unit's cars;
+ * the centre, inspectors, finance and admins see every car.
+ */
+function ownUnitOnly(who: Principal): string | null {
+  const seesAll = who.roles.some((r) => r === 'admin' || r === 'centre' || r === 'inspector' || r === 'finance');
+  return seesAll ? null : (who.unitId ?? NO_UNIT);
 }

@@ -73,6 +73,10 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
   private liveWrittenAt = 0;
   private liveTimer?: NodeJS.Timeout;
   private offlineTimer?: NodeJS.Timeout;
+  private readonly resumeListeners = new Set<() => void>();
+
+  /** The receive time stamped on each message (and judged against its fix time); tests pin it. */
+  receiveClock: () => number = Date.now;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -213,10 +217,37 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
       this.watchDropped(message.payload.toString());
       return true;
     }
-    const receivedAt = Date.now();
+    const receivedAt = this.receiveClock();
     const decoded = decodePositionMessage(message.topic, message.payload, receivedAt, message.contentType);
     const { topic, payload, ack, alive } = message;
-    this.buffer.push({ topic, payload, receivedAt, decoded, ack, alive });
+    return this.take({ topic, payload, receivedAt, decoded, ack, alive });
+  }
+
+  /**
+   * Another way in (the JT/T 808 listener): a message decoded elsewhere joins the same batches — same
+   * registry check, rejection record, duplicate key and hand-off — and its `ack` runs only after its commit.
+   * Returns 'refused' while stopping (not taken: its sender resends it to the next gateway), 'full' when taken
+   * but the caller should stop reading until `onResume` fires.
+   */
+  submit(message: PendingMessage): 'taken' | 'full' | 'refused' {
+    if (this.draining) return 'refused';
+    return this.take(message) ? 'taken' : 'full';
+  }
+
+  /** Called whenever the uncommitted count falls back below the limit; returns the detach function. */
+  onResume(listener: () => void): () => void {
+    this.resumeListeners.add(listener);
+    return () => this.resumeListeners.delete(listener);
+  }
+
+  private resumeIntake(): void {
+    this.subscriber?.resume();
+    for (const listener of this.resumeListeners) listener();
+  }
+
+  private take(message: PendingMessage): boolean {
+    const { decoded } = message;
+    this.buffer.push(message);
     this.bufferedPositions += decoded.positions.length;
     const m = this.metrics;
     m.messages++;
@@ -244,7 +275,7 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     this.bufferedPositions = kept.reduce((sum, m) => sum + m.decoded.positions.length, 0);
     this.metrics.uncommitted -= dropped;
     this.log.info({ dropped }, 'left unacknowledged messages of the lost connection to the broker’s redelivery');
-    if (this.metrics.uncommitted < this.config.ingest.maxUncommitted) this.subscriber?.resume();
+    if (this.metrics.uncommitted < this.config.ingest.maxUncommitted) this.resumeIntake();
   }
 
   /** The gateway's MQTT connection (read-only use: tests watch the packets it sends). */
@@ -431,7 +462,7 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
       if (stream) process.nextTick(() => stream.uncork());
     }
     m.uncommitted -= batch.length;
-    if (m.uncommitted < this.config.ingest.maxUncommitted) this.subscriber?.resume();
+    if (m.uncommitted < this.config.ingest.maxUncommitted) this.resumeIntake();
     this.handoff?.publish(outcome.accepted);
   }
 

@@ -10,6 +10,7 @@ import { AuditsPurchases1764100006000 } from './1764100006000-audits-purchases.j
 import { LateArrivalsIndex1764100007000 } from './1764100007000-late-arrivals-index.js';
 import { AccountsEvidence1764100008000 } from './1764100008000-accounts-evidence.js';
 import { MeetingRulesQuotaCatchUp1764100009000 } from './1764100009000-meeting-rules-quota-catch-up.js';
+import { Jt8081764100010000 } from './1764100010000-jt808.js';
 
 /** Every migration, oldest first. Listed by hand so a build never depends on a file glob. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   LateArrivalsIndex1764100007000,
   AccountsEvidence1764100008000,
   MeetingRulesQuotaCatchUp1764100009000,
+  Jt8081764100010000,
 ];
