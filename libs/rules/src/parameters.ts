@@ -11,6 +11,7 @@ export const RULE_NAMES = [
   'trip_without_order',
   'terminal_tampering',
   'terminal_silent',
+  'driver_mismatch',
 ] as const;
 export type RuleName = (typeof RULE_NAMES)[number];
 
@@ -26,6 +27,7 @@ export const RULE_TITLES: Record<RuleName, string> = {
   trip_without_order: 'Trip without dispatch order',
   terminal_tampering: 'Terminal tampering',
   terminal_silent: 'Terminal silent',
+  driver_mismatch: 'Driver card differs from the dispatch order',
 };
 
 /** A local clock range [from, to) in minutes since midnight; `to` below `from` wraps past midnight. */
