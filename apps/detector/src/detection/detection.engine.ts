@@ -6,6 +6,7 @@ import { APP_CONFIG, type AppConfig } from '#app/config';
 import { transactionInOneMessage, type VehicleCategory } from '#app/db';
 import { approvedOrdersByVehicle } from '#app/dispatch';
 import { cardEventsByVehicle, holderAt, type CardEvent } from './driver-cards.js';
+import { queueVoicePrompt } from './voice-prompt.js';
 import { loadFences, type FenceLookup } from '#app/geo';
 import type { HandoffPosition } from '#app/handoff';
 import { HistoryService } from '#app/history';
@@ -586,6 +587,9 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
     if (!saved?.new) return;
     this.stats.raised++;
     const f = event.finding;
+    if (f.rule === 'forbidden_venue' && event.type === 'open') {
+      await queueVoicePrompt(m, this.history, f, fleet.params.forbiddenVenuePrompt, Date.now());
+    }
     if (f.kind !== 'violation') return;
     await joinCase(m, this.history, {
       violationId: saved.id,
