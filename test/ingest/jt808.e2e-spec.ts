@@ -210,6 +210,33 @@ describe('JT/T 808 terminals over TCP into the same pipeline as MQTT', () => {
     expect(await t.report({ lat: 31, lon: 121, fixTime: fix(21) })).toBe(0);
   });
 
+  it('accepts a heartbeat before authentication, but refuses another terminal’s number on an authenticated connection', async () => {
+    const t = await terminal('13800000003', 2019);
+    expect((await t.request(MSG.HEARTBEAT, Buffer.alloc(0))).result).toBe(0);
+    expect(await t.signOn()).toBe(0);
+    const replies = t.received.length;
+    const foreign = encodeFrame({
+      msgId: MSG.LOCATION,
+      edition: 2019,
+      phone: '13800000004',
+      serial: 4242,
+      body: locationBody({ lat: 31, lon: 121, fixTime: fix(50) }),
+    });
+    t.writeRaw(foreign);
+    await waitFor(
+      async () => t.received.length,
+      (n) => n > replies,
+      5000,
+    );
+    const reply = t.received.at(-1)!;
+    // The reply answers the frame in its own edition and number.
+    expect(reply.header).toMatchObject({ msgId: MSG.PLATFORM_RESPONSE, edition: 2019, phone: '00000000013800000004' });
+    expect([reply.body.readUInt16BE(0), reply.body[4]]).toEqual([4242, 1]);
+    const rows = await rejected('jt808/0x0200', 2);
+    expect(rows.at(-1)).toMatchObject({ reason: 'UNAUTHENTICATED', terminal_id: '13800000004' });
+    expect(rows.at(-1)!.detail).toContain('belongs to terminal 13800000003');
+  });
+
   it('answers an unsupported message with result 3 and records it', async () => {
     const t = await terminal('13800000003');
     expect(await t.signOn()).toBe(0);
