@@ -237,6 +237,25 @@ describe('JT/T 808 terminals over TCP into the same pipeline as MQTT', () => {
     expect(rows.at(-1)!.detail).toContain('belongs to terminal 13800000003');
   });
 
+  it('does not hold sub-packets of a connection that has not authenticated', async () => {
+    const t = new Jt808Terminal({ host: '127.0.0.1', port, phone: '13800000002', edition: 2013, packetBytes: 100 });
+    terminals.push(t);
+    await t.connect();
+    const body = locationBatchBody(
+      [locationBody({ lat: 30, lon: 120, fixTime: fix(60) }), locationBody({ lat: 30, lon: 120, fixTime: fix(61) })],
+      false,
+    );
+    const replies = await Promise.race([
+      t.sendPacketsExcept(MSG.LOCATION_BATCH, body, []).then((r) => r.result),
+      new Promise((r) => setTimeout(() => r('no reply'), 3000)),
+    ]);
+    expect(replies).toBe(1);
+    const rows = await rejected('jt808/0x0704', 2);
+    expect(
+      rows.filter((r) => r.reason === 'UNAUTHENTICATED' && r.terminal_id === '13800000002').length,
+    ).toBeGreaterThan(0);
+  });
+
   it('answers an unsupported message with result 3 and records it', async () => {
     const t = await terminal('13800000003');
     expect(await t.signOn()).toBe(0);

@@ -113,6 +113,13 @@ export class Jt808Connection {
         this.enqueue(() => this.record(result.reason, result.detail, result.header, raw, receivedAt));
         continue;
       }
+      // Nothing allowed before authentication comes in sub-packets: holding them would only let a stranger fill
+      // memory.
+      if (result.frame.header.packet && this.terminalId !== result.frame.header.terminalId) {
+        const detail = 'sub-packets from a connection that has not authenticated as this terminal';
+        this.enqueue(() => this.record('UNAUTHENTICATED', detail, result.frame.header, raw, receivedAt));
+        continue;
+      }
       const assembled = this.reassembler.push(result.frame, receivedAt);
       if (assembled.kind === 'waiting') continue;
       if (assembled.kind === 'refused') {
