@@ -1,4 +1,5 @@
-import { AuditDrawService, isoWeekAt, localDate, shiftWeek } from '#app/audit';
+import { AuditDrawService, isoWeekAt, shiftWeek } from '#app/audit';
+import { localDate } from '#app/calendar';
 import { startTestApi, type TestApi } from '../support/test-app.js';
 import { insertFleet } from './fleet.js';
 

@@ -1,7 +1,8 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import pg from 'pg';
-import { AuditDrawService, fixedClock, parseIsoWeek, type Clock } from '#app/audit';
+import { AuditDrawService, parseIsoWeek } from '#app/audit';
+import { fixedClock, type Clock } from '#app/calendar';
 import { ConfigError, loadConfig, type AppConfig } from '#app/config';
 import { AuditDrawJob } from '../../apps/scheduler/src/audit-draw.job.js';
 import { SchedulerModule } from '../../apps/scheduler/src/scheduler.module.js';
@@ -52,6 +53,8 @@ describe('the audit scheduler with a pinned clock', () => {
     expect(await weeks()).toEqual([]);
     expect(app.get(AuditDrawJob).lastOutcome).toEqual({ status: 'no_active_cars', week: '2026-W10' });
     await insertFleet(db, { active: 25, decommissioned: 2, name: 'Scheduler unit SC' });
+    // In service long before the weeks drawn here, so a week drawn late finds them on its roster.
+    await db.query(`UPDATE vehicles SET commissioned_on = '2025-01-01'`);
   });
 
   it('draws the current week at start when the service was down as it began (catch-up)', async () => {
@@ -71,10 +74,16 @@ describe('the audit scheduler with a pinned clock', () => {
     expect(app.get(AuditDrawJob).lastOutcome).toBeUndefined();
   });
 
-  it('after a three-week outage draws only the current week, not the weeks it missed', async () => {
+  it('after a three-week outage draws the weeks it missed, marked late, and the current week', async () => {
     const app = await scheduler(fixedClock('2026-03-25T01:00:00Z'));
     await app.init();
-    expect((await weeks()).map((w) => w.iso_week)).toEqual(['2026-W10', '2026-W13']);
+    const drawn = await db.query('SELECT iso_week, drawn_late FROM audit_weeks ORDER BY iso_week');
+    expect(drawn.rows.map((w) => [w.iso_week, w.drawn_late])).toEqual([
+      ['2026-W10', false],
+      ['2026-W11', true],
+      ['2026-W12', true],
+      ['2026-W13', false],
+    ]);
   });
 
   it('draws the new week on its timer once Monday 00:00 has passed in Shanghai', async () => {

@@ -1,6 +1,5 @@
 import { normalizePlate } from '#app/db';
-import { Clock } from '../../apps/api/src/payment-gate/clock.js';
-import { DecisionHistoryAppender } from '../../apps/api/src/payment-gate/decision-history.appender.js';
+import { fixedClock } from '#app/calendar';
 import { startTestApi, type TestApi } from '../support/test-app.js';
 
 describe('tamper-evident history', () => {
@@ -17,8 +16,7 @@ describe('tamper-evident history', () => {
     );
 
   beforeAll(async () => {
-    api = await startTestApi();
-    api.app.get(Clock).now = () => new Date('2026-11-26T02:00:00Z');
+    api = await startTestApi({}, { clock: fixedClock('2026-11-26T02:00:00Z') });
     inspector = await api.tokenFor(['inspector']);
     const finance = await api.tokenFor(['finance']);
     const unit = (await api.db.query(`INSERT INTO units (name, vehicle_quota) VALUES ('区审计局', 5) RETURNING id`))
@@ -49,7 +47,6 @@ describe('tamper-evident history', () => {
         .send({ plateNumber: '苏N·D0001', expenseType: 'toll', amount: '25.00', invoiceNo, expenseDate: '2026-11-20' })
         .expect(200);
     }
-    await api.app.get(DecisionHistoryAppender).flush();
   });
   afterAll(() => api.close());
 

@@ -119,8 +119,8 @@ describe('evidence files on cases', () => {
     expect((await api.db.query('SELECT count(*)::int AS n FROM case_files')).rows[0].n).toBe(1);
   });
 
-  it('lets only inspectors upload and only inspectors and the centre read', async () => {
-    for (const role of ['finance', 'unit', 'member'] as const) {
+  it('lets only inspectors upload and only inspectors and the centre read; admin is refused like the others', async () => {
+    for (const role of ['finance', 'unit', 'member', 'admin'] as const) {
       const token = await api.tokenFor([role]);
       await api.http
         .post(`/api/v1/cases/${caseId}/files`)
@@ -128,6 +128,10 @@ describe('evidence files on cases', () => {
         .attach('file', PDF, { filename: 'a.pdf' })
         .expect(403);
       await api.http.get(`/api/v1/cases/${caseId}/files`).set(auth(token)).expect(403);
+      await api.http
+        .get(`/api/v1/cases/${caseId}/files/00000000-0000-4000-8000-000000000000`)
+        .set(auth(token))
+        .expect(403);
     }
     await api.http
       .post(`/api/v1/cases/${caseId}/files`)

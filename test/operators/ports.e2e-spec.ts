@@ -63,14 +63,15 @@ describe('ports a newcomer’s machine already uses', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'oversight-ports-'));
     chmodSync(dataDir, 0o755);
     // The defaults of a newcomer's machine, both taken.
-    const [port, mqttPort] = [3000, 1883];
+    const [port, mqttPort, pgPort] = [3000, 1883, 5433];
     await taken(port, held);
     await taken(mqttPort, held);
+    await taken(pgPort, held);
     const demo = startService('dist/apps/demo.js', ['--cars', '3'], {
       DATA_DIR: dataDir,
       PORT: undefined,
       EMBEDDED_MQTT_PORT: undefined,
-      EMBEDDED_PG_PORT: String(await freePort()),
+      EMBEDDED_PG_PORT: undefined,
       DATABASE_URL: undefined,
       MQTT_URL: undefined,
       ADMIN_PASSWORD: 'demo-admin-password-1',
@@ -84,6 +85,13 @@ describe('ports a newcomer’s machine already uses', () => {
       expect(demo.output()).toContain(
         `note: port ${port} was taken; the HTTP API and dashboard moved to ${dashboard} (PORT)`,
       );
+      expect(demo.output()).toMatch(
+        new RegExp(
+          `^note: port ${pgPort} was taken; the embedded PostgreSQL moved to \\d+ \\(EMBEDDED_PG_PORT\\)$`,
+          'm',
+        ),
+      );
+      await demo.waitFor(/^admin user: admin \(password from ADMIN_PASSWORD\)$/m);
       const health = await fetch(`http://127.0.0.1:${dashboard}/api/health`);
       expect(health.status).toBe(200);
     } finally {

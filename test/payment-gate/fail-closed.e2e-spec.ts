@@ -1,9 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import pg from 'pg';
 import request from 'supertest';
+import { fixedClock } from '#app/calendar';
 import { hashPassword } from '#app/crypto';
 import { createApiApp } from '../../apps/api/src/api.app.js';
-import { Clock } from '../../apps/api/src/payment-gate/clock.js';
 import { invoiceLockKey } from '../../apps/api/src/payment-gate/payment-gate.service.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { testConfig, testInfrastructure } from '../support/test-app.js';
@@ -39,9 +39,10 @@ describe('payment gate when the database cannot be reached', () => {
     const target = new URL(database.url);
     proxy = await new TcpProxy(target.hostname, Number(target.port || 5432)).start();
     const config = testConfig(proxy.url(database.url));
-    app = await createApiApp(config, testInfrastructure(config));
+    app = await createApiApp(config, testInfrastructure(config), {
+      clock: fixedClock('2026-11-26T02:00:00Z'),
+    });
     await app.init();
-    app.get(Clock).now = () => new Date('2026-11-26T02:00:00Z');
     http = request(app.getHttpServer());
     direct = new pg.Pool({ connectionString: database.url, max: 2 });
 

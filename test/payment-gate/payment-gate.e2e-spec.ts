@@ -1,10 +1,11 @@
-import { Clock } from '../../apps/api/src/payment-gate/clock.js';
-import { DecisionHistoryAppender } from '../../apps/api/src/payment-gate/decision-history.appender.js';
+import { fixedClock } from '#app/calendar';
+import { DecisionCommitter } from '../../apps/api/src/payment-gate/decision-committer.js';
 import { startTestApi, type TestApi } from '../support/test-app.js';
 import { addCar, addUnit, bind, heardAt } from './gate-fixtures.js';
 
 /** 2026-11-26 10:00:00 in Asia/Shanghai. */
 const NOW = new Date('2026-11-26T02:00:00Z');
+const clock = fixedClock(NOW);
 
 describe('payment gate', () => {
   let api: TestApi;
@@ -29,8 +30,7 @@ describe('payment gate', () => {
       .n as number;
 
   beforeAll(async () => {
-    api = await startTestApi();
-    api.app.get(Clock).now = () => NOW;
+    api = await startTestApi({}, { clock });
     finance = await api.tokenFor(['finance']);
     const unit = await addUnit(api.db, '区财政局');
 
@@ -151,7 +151,6 @@ describe('payment gate', () => {
     expect(again.status).toBe(200);
     expect(again.body).toEqual(first.body);
     expect(await recorded(body.invoiceNo)).toBe(1);
-    await api.app.get(DecisionHistoryAppender).flush();
     const history = await api.db.query(
       `SELECT action, actor, data FROM history WHERE entity_type = 'payment_check' AND entity_id = $1`,
       [first.body.checkId],
@@ -165,10 +164,8 @@ describe('payment gate', () => {
     ]);
   });
 
-  it('chains every decision into the history exactly once, also one left behind by a stopped process', async () => {
-    const appender = api.app.get(DecisionHistoryAppender);
-    await appender.flush();
-    // A decision committed by a process that stopped before chaining it.
+  it('chains every decision into the history exactly once, also one an earlier version left unchained', async () => {
+    // A decision committed by a version that chained decisions after their commit, and stopped before it did.
     const { rows } = await api.db.query(
       `INSERT INTO payment_checks (plate_number, plate_normalized, expense_type, amount, invoice_no, expense_date,
                                    decision, reasons, checked_by)
@@ -176,7 +173,8 @@ describe('payment gate', () => {
                '[{"code": "VEHICLE_NOT_REGISTERED", "message": "x"}]', 'finance-system')
        RETURNING check_id`,
     );
-    await appender.flush();
+    // What the next start does.
+    await api.app.get(DecisionCommitter).onApplicationBootstrap();
     const chained = await api.db.query(
       `SELECT c.check_id, count(h.seq)::int AS entries
        FROM payment_checks c LEFT JOIN history h ON h.entity_type = 'payment_check' AND h.entity_id = c.check_id::text
@@ -262,14 +260,13 @@ describe('payment gate', () => {
     const future = await check(request('苏N·A0001', '2026-11-27')).expect(400);
     expect(future.body.message).toEqual([expect.stringMatching(/expenseDate must not be in the future/)]);
     await check(request('苏N·A0001', '2026-11-26')).expect(200);
-    const clock = api.app.get(Clock);
     // 2026-11-26 16:30 UTC is already 2026-11-27 00:30 in Shanghai.
-    clock.now = () => new Date('2026-11-26T16:30:00Z');
+    clock.set('2026-11-26T16:30:00Z');
     try {
       const res = await check(request('苏N·A0001', '2026-11-27')).expect(200);
       expect(res.body.checkedAt).toBe('2026-11-27T00:30:00+08:00');
     } finally {
-      clock.now = () => NOW;
+      clock.set(NOW);
     }
   });
 
@@ -296,10 +293,9 @@ describe('payment gate', () => {
   });
 
   it('lists recorded decisions to finance, centre and inspectors with filters and pages', async () => {
-    const clock = api.app.get(Clock);
-    clock.now = () => new Date('2026-11-22T02:00:00Z');
+    clock.set('2026-11-22T02:00:00Z');
     const early = await check(request('苏N·A0002', '2026-11-20')).expect(200);
-    clock.now = () => NOW;
+    clock.set(NOW);
 
     for (const role of ['finance', 'centre', 'inspector'] as const) {
       const token = await api.tokenFor([role]);

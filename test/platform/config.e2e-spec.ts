@@ -83,6 +83,20 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
   });
 
+  it('takes the broker accounts administrator only with the broker and the service account it needs', () => {
+    const dynsec = { MQTT_DYNSEC_USERNAME: 'admin', MQTT_DYNSEC_PASSWORD: 'secret' };
+    expect(() => loadConfig({ MQTT_DYNSEC_USERNAME: 'admin' })).toThrow(
+      /MQTT_DYNSEC_USERNAME and MQTT_DYNSEC_PASSWORD must be set together/,
+    );
+    expect(() => loadConfig(dynsec)).toThrow(/MQTT_URL must be set when MQTT_DYNSEC_USERNAME is/);
+    expect(() => loadConfig({ ...dynsec, MQTT_URL: 'mqtt://b:1884' })).toThrow(
+      /MQTT_USERNAME must be set when MQTT_DYNSEC_USERNAME is; MQTT_PASSWORD must be set/,
+    );
+    const config = loadConfig({ ...dynsec, MQTT_URL: 'mqtt://b:1884', MQTT_USERNAME: 'gw', MQTT_PASSWORD: 'pw' });
+    expect(config.brokerAccounts).toEqual({ username: 'admin', password: 'secret' });
+    expect(loadConfig({}).brokerAccounts).toBeUndefined();
+  });
+
   it('lists every problem at once', () => {
     let error: unknown;
     try {

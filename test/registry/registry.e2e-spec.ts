@@ -116,9 +116,16 @@ describe('fleet registry: units, vehicles, terminals', () => {
       await api.http.patch('/api/v1/terminals/T-x').set(auth(token)).send({ active: false }).expect(403);
     });
 
-    it.each([['unit'], ['member']] as const)('refuses %s even reading (403)', async (role) => {
-      const token = await api.tokenFor([role], role === 'unit' ? unitId : null);
+    it('refuses member even reading (403)', async () => {
+      const token = await api.tokenFor(['member']);
       await api.http.get('/api/v1/vehicles').set(auth(token)).expect(403);
+      await api.http.get('/api/v1/units').set(auth(token)).expect(403);
+    });
+
+    it("lets a unit clerk read only their own unit's cars, and not the units (403)", async () => {
+      const token = await api.tokenFor(['unit'], unitId);
+      const cars = await api.http.get('/api/v1/vehicles').set(auth(token)).expect(200);
+      expect(cars.body.items.every((v: { unitId: string }) => v.unitId === unitId)).toBe(true);
       await api.http.get('/api/v1/units').set(auth(token)).expect(403);
     });
 

@@ -1,11 +1,14 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { Clock } from '#app/calendar';
 import type { AppConfig } from '#app/config';
 import type { Infrastructure, StartedApp } from '#app/infra';
 import { NestPinoLogger } from '#app/logging';
 import { ApiModule } from './api.module.js';
+import { bodyErrors } from './common/body-errors.js';
+import { TextGuardPipe } from './common/text-guard.pipe.js';
 
 /** Builds the HTTP app (routes under /api, validation, OpenAPI at /api/docs) without listening. */
 export async function createApiApp(
@@ -13,11 +16,17 @@ export async function createApiApp(
   infra: Infrastructure,
   options: { clock?: Clock } = {},
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(ApiModule.register(config, infra, options.clock), {
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.register(config, infra, options.clock), {
     logger: config.logLevel === 'silent' ? false : new NestPinoLogger(),
+    bodyParser: false,
   });
-  app.setGlobalPrefix('api', { exclude: ['/', 'dashboard'] }); // the dashboard page lives at the root
+  // Bodies over the limit answer 413 naming it, unreadable ones 400, both as JSON like every other error.
+  app.useBodyParser('json', { limit: config.bodyLimitBytes });
+  app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: true });
+  app.use(bodyErrors(config.bodyLimitBytes));
+  app.setGlobalPrefix('api', { exclude: ['/', 'dashboard', 'assets/:name'] }); // the dashboard page lives at the root
   app.useGlobalPipes(
+    new TextGuardPipe(),
     new ValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,
@@ -34,8 +43,27 @@ export async function createApiApp(
       .addBearerAuth()
       .build(),
   );
+  describeRoles(document);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
   return app;
+}
+
+/** Each operation's description ends with the roles that may call it, as the role table gives them. */
+type OperationObject = NonNullable<OpenAPIObject['paths'][string]['get']>;
+
+function describeRoles(document: OpenAPIObject): void {
+  for (const path of Object.values(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const operation = path[method] as (OperationObject & { 'x-roles'?: string[]; 'x-duty'?: string }) | undefined;
+      if (!operation) continue;
+      const who = operation['x-roles']
+        ? `Roles: ${operation['x-roles'].join(', ')} (duty \`${operation['x-duty']}\` in docs/roles.md).`
+        : operation.security?.length === 0 || !operation['x-duty']
+          ? 'Open: no sign-in needed.'
+          : '';
+      operation.description = [operation.description, who].filter(Boolean).join('\n\n');
+    }
+  }
 }
 
 export async function startApi(config: AppConfig, infra: Infrastructure): Promise<StartedApp> {

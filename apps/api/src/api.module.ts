@@ -32,8 +32,10 @@ import { ViolationsModule } from './violations/violations.module.js';
 import { TripsModule } from './trips/trips.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
 import { TerminalCommandsModule } from './terminal-commands/terminal-commands.module.js';
+import { BrokerAuthModule } from './broker-auth/broker-auth.module.js';
 /** Feature modules of the REST API; each capability adds itself here. */
 const FEATURES: DynamicModule['imports'] = [
+  BrokerAuthModule,
   PaymentGateModule,
   CasesModule,
   CaseFilesModule,

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#app/config';
 import { AuditDrawService, shiftWeek, type DrawOutcome, type DrawTrigger } from '#app/audit';
+import { CLOCK, type Clock } from '#app/calendar';
 
 export const AUDIT_JOB_OPTIONS = Symbol('AUDIT_JOB_OPTIONS');
 
@@ -14,14 +15,14 @@ const ACTOR = 'system:scheduler';
 const GAP_LOOKBACK_WEEKS = 13;
 
 /**
- * Draws each ISO week once. At start it catches up the current week if the service was down when the
- * week began; afterwards it checks on a short timer, so a week is drawn within minutes of Monday 00:00
- * in the policy zone. The unique key on the week makes every check safe with several instances.
+ * Draws each ISO week once. At start it catches up: every past week missed while the service was down,
+ * back to AUDIT_CATCH_UP_WEEKS (default 8), is drawn from the cars in service when that week began and
+ * marked as drawn late with the reason; then the current week. Afterwards it checks on a short timer, so
+ * a week is drawn within minutes of Monday 00:00 in the policy zone. The unique key on the week makes
+ * every draw safe with several instances.
  *
- * Older weeks missed during a longer outage are NOT drawn after the fact: a draw made weeks late audits
- * trips that the current week's inspectors can no longer follow up while they are fresh, and it would
- * make the coverage figure look as if the spot-checks had happened weekly. They are logged as a gap
- * (and `GET /api/v1/audits` lists them as missed), so the centre sees and explains them instead.
+ * Weeks older than the limit stay undrawn: they are logged as a gap (and `GET /api/v1/audits` lists them
+ * as missed), so the centre sees and explains them.
  */
 @Injectable()
 export class AuditDrawJob implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -30,14 +31,18 @@ export class AuditDrawJob implements OnApplicationBootstrap, OnApplicationShutdo
   private running?: Promise<DrawOutcome | undefined>;
   /** The result of the latest check that drew or found the week (for tests and health output). */
   lastOutcome?: DrawOutcome;
+  /** What the start's catch-up of past weeks did. */
+  lateOutcomes: DrawOutcome[] = [];
 
   constructor(
     private readonly drawer: AuditDrawService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(AUDIT_JOB_OPTIONS) private readonly options: AuditJobOptions,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    await this.catchUpMissedWeeks();
     await this.check('catch_up');
     this.timer = setInterval(() => void this.check('schedule'), this.options.checkEveryMs);
     this.timer.unref();
@@ -45,6 +50,26 @@ export class AuditDrawJob implements OnApplicationBootstrap, OnApplicationShutdo
 
   onApplicationShutdown(): void {
     if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Draws the past weeks the service missed, oldest first; never throws (the next start tries again). */
+  async catchUpMissedWeeks(): Promise<DrawOutcome[]> {
+    const outcomes: DrawOutcome[] = [];
+    try {
+      const startedAt = this.clock.now().toISOString();
+      for (const week of await this.drawer.missedWeeks(this.config.auditCatchUpWeeks)) {
+        const reason = `the service was not running when ${week.label} began; drawn at start on ${startedAt}`;
+        const outcome = await this.drawer.drawWeek(week, 'catch_up', ACTOR, { reason });
+        outcomes.push(outcome);
+        if (outcome.status === 'drawn') {
+          this.logger.warn(`audit ${week.label} drawn late: ${outcome.sampleSize} of ${outcome.activeCount} cars`);
+        }
+      }
+    } catch (error) {
+      this.logger.error(`audit catch-up failed: ${(error as Error).message}`);
+    }
+    this.lateOutcomes = outcomes;
+    return outcomes;
   }
 
   /** Draws the current week unless it is drawn already; never throws (a failed check is retried). */
@@ -91,7 +116,9 @@ export class AuditDrawJob implements OnApplicationBootstrap, OnApplicationShutdo
       missed.push(week.label);
     }
     if (missed.length > 0) {
-      this.logger.warn(`audit weeks missed while the service was down, not drawn afterwards: ${missed.join(', ')}`);
+      this.logger.warn(
+        `audit weeks missed while the service was down, older than AUDIT_CATCH_UP_WEEKS, not drawn: ${missed.join(', ')}`,
+      );
     }
   }
 }

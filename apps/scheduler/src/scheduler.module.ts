@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AuditCoreModule, systemClock, type Clock } from '#app/audit';
+import { AuditCoreModule } from '#app/audit';
+import { systemClock, type Clock } from '#app/calendar';
 import { ConfigModule, type AppConfig } from '#app/config';
 import { DatabaseModule } from '#app/db';
 import { HistoryModule } from '#app/history';

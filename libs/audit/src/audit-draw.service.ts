@@ -48,12 +48,41 @@ export class AuditDrawService {
     return rows.map((r) => r.iso_week);
   }
 
-  async drawWeek(week: IsoWeek, trigger: DrawTrigger, actor: string): Promise<DrawOutcome> {
+  /**
+   * Past weeks not drawn, oldest first: back to `limit` weeks before the current one, and never before
+   * the first draw ever made (an installation has nothing to audit from before it ran).
+   */
+  async missedWeeks(limit: number): Promise<IsoWeek[]> {
+    const rows: { first: Date | null }[] = await this.db.query('SELECT min(week_start) AS first FROM audit_weeks');
+    const first = rows[0].first ? new Date(rows[0].first) : null;
+    if (!first || limit <= 0) return [];
+    const current = this.currentWeek();
+    const drawn = new Set(await this.drawnWeeksSince(shiftWeek(current, -limit, this.config.tzPolicy).start));
+    const missed: IsoWeek[] = [];
+    for (let back = limit; back >= 1; back--) {
+      const week = shiftWeek(current, -back, this.config.tzPolicy);
+      if (week.start >= first && !drawn.has(week.label)) missed.push(week);
+    }
+    return missed;
+  }
+
+  /**
+   * Draws a week. A week drawn after it ended (`late`) is drawn from the cars in service when it began,
+   * not today's fleet, and is marked as drawn late with the reason; its items carry the trips of the week
+   * before it, as its draw on time would have.
+   */
+  async drawWeek(week: IsoWeek, trigger: DrawTrigger, actor: string, late?: { reason: string }): Promise<DrawOutcome> {
     const seed = randomBytes(32);
     const drawnAt = this.clock.now();
     const previous = shiftWeek(week, -1, this.config.tzPolicy);
     const outcome = await this.db.transaction(async (manager): Promise<DrawOutcome> => {
-      const active: { id: string }[] = await manager.query(`SELECT id FROM vehicles WHERE status = 'active'`);
+      const active: { id: string }[] = late
+        ? await manager.query(
+            `SELECT id FROM vehicles
+              WHERE commissioned_on <= $1::date AND (decommissioned_on IS NULL OR decommissioned_on > $1::date)`,
+            [week.firstDay],
+          )
+        : await manager.query(`SELECT id FROM vehicles WHERE status = 'active'`);
       const roster = canonicalRoster(active.map((v) => v.id));
       // Recording an empty draw would lock the week before the fleet is registered.
       if (roster.length === 0) return { status: 'no_active_cars', week: week.label };
@@ -62,8 +91,9 @@ export class AuditDrawService {
       const hash = rosterHash(roster);
       const inserted: { id: string }[] = await manager.query(
         `INSERT INTO audit_weeks (iso_week, first_day, last_day, week_start, week_end, algorithm, seed, roster,
-           roster_hash, active_count, sample_rate, sample_size, sample, trigger, drawn_by, drawn_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+           roster_hash, active_count, sample_rate, sample_size, sample, trigger, drawn_by, drawn_at, drawn_late,
+           late_reason)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
          ON CONFLICT (iso_week) DO NOTHING
          RETURNING id`,
         [
@@ -83,6 +113,8 @@ export class AuditDrawService {
           trigger,
           actor,
           drawnAt,
+          late !== undefined,
+          late?.reason ?? null,
         ],
       );
       if (inserted.length === 0) {
@@ -125,6 +157,7 @@ export class AuditDrawService {
           sampleSize: size,
           sample,
           trigger,
+          ...(late ? { drawnLate: true, lateReason: late.reason } : {}),
         },
       });
       return { status: 'drawn', week: week.label, auditWeekId, activeCount: roster.length, sampleSize: size };

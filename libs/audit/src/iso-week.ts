@@ -1,4 +1,4 @@
-import { addDays, civilDate, localDate, localMidnight } from './zone.js';
+import { addDays, civilDate, localDate, zonedTime } from '#app/calendar';
 
 /** One ISO 8601 week as the policy zone sees it: Monday 00:00 to the next Monday 00:00 local time. */
 export interface IsoWeek {
@@ -40,8 +40,8 @@ function build(year: number, week: number, monday: string, timeZone: string): Is
     week,
     firstDay: monday,
     lastDay: addDays(monday, 6),
-    start: localMidnight(monday, timeZone),
-    end: localMidnight(nextMonday, timeZone),
+    start: zonedTime(monday, '00:00', timeZone),
+    end: zonedTime(nextMonday, '00:00', timeZone),
   };
 }
 

@@ -1,13 +1,14 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Role } from '#app/db';
 import { AuthService } from './auth.service.js';
 import type { Principal } from './principal.js';
-import { PASSWORD_CHANGE_KEY, PUBLIC_KEY, ROLES_KEY } from './roles.decorator.js';
+import { rolesFor, type Duty } from './role-table.js';
+import { DUTY_KEY, PASSWORD_CHANGE_KEY, PUBLIC_KEY } from './roles.decorator.js';
 
 /**
- * Global guard: no credentials or bad ones → 401; valid ones without a listed role → 403. A handler with
- * neither @Roles nor @Public is closed to everyone but admin, so a forgotten decorator fails safe.
+ * Global guard: no credentials or bad ones → 401; valid ones without a role the route's duty lists → 403.
+ * No role passes everywhere: admin is one role among the others. A handler with neither @May nor @Public
+ * is closed to everyone, so a forgotten decorator fails safe.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -33,8 +34,10 @@ export class AuthGuard implements CanActivate {
         'the password must be changed first: PUT /api/v1/auth/password with currentPassword and newPassword',
       );
     }
-    const allowed = this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? [];
-    if (principal.roles.includes('admin') || principal.roles.some((role) => allowed.includes(role))) return true;
-    throw new ForbiddenException(`requires one of the roles: ${['admin', ...allowed].join(', ')}`);
+    const duty = this.reflector.getAllAndOverride<Duty | undefined>(DUTY_KEY, targets);
+    if (!duty) throw new ForbiddenException('no role may call this route');
+    const allowed = rolesFor(duty);
+    if (principal.roles.some((role) => allowed.includes(role))) return true;
+    throw new ForbiddenException(`${duty} requires one of the roles: ${allowed.join(', ')}`);
   }
 }

@@ -77,6 +77,7 @@ export class AuthService implements OnApplicationBootstrap {
         reason: 'ADMIN_PASSWORD set at start-up',
       });
       if (changed) this.logger.warn('the admin password was set from ADMIN_PASSWORD (recorded in the history)');
+      announceLater(['admin user: admin (password from ADMIN_PASSWORD)']);
       return;
     }
     const password = temporaryPassword();

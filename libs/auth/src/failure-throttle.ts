@@ -38,3 +38,30 @@ export class FailureThrottle {
     for (const key of keys) this.failures.delete(key);
   }
 }
+
+/**
+ * Caps attempts of any outcome per key in a sliding minute: a sign-in endpoint that answers quickly must
+ * not let one address try thousands of names (password spraying), however many of them succeed in between.
+ */
+export class AttemptWindow {
+  private readonly attempts = new Map<string, number[]>();
+
+  constructor(
+    private readonly perMinute: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Counts an attempt; returns the milliseconds to wait when the key is over its limit (not counted then). */
+  take(key: string): number {
+    const now = this.now();
+    const recent = (this.attempts.get(key) ?? []).filter((t) => t > now - 60_000);
+    if (recent.length >= this.perMinute) {
+      this.attempts.set(key, recent);
+      return recent[0] + 60_000 - now;
+    }
+    recent.push(now);
+    this.attempts.set(key, recent);
+    if (this.attempts.size > 100_000) this.attempts.clear();
+    return 0;
+  }
+}

@@ -1,8 +1,10 @@
 export type { Principal } from './principal.js';
-export { AllowedBeforePasswordChange, Roles, Public, CurrentPrincipal } from './roles.decorator.js';
+export { AllowedBeforePasswordChange, May, Public, CurrentPrincipal } from './roles.decorator.js';
+export { DUTIES, ROLE_TABLE, renderRoleTable, rolesFor } from './role-table.js';
+export type { Duty } from './role-table.js';
 export { AccountsService, resetAdminPassword, temporaryPassword } from './accounts.js';
 export type { Actor, NewUser, UserChange, UserView } from './accounts.js';
 export { AuthService } from './auth.service.js';
 export { AuthGuard } from './auth.guard.js';
 export { AuthModule } from './auth.module.js';
-export { FailureThrottle } from './failure-throttle.js';
+export { AttemptWindow, FailureThrottle } from './failure-throttle.js';

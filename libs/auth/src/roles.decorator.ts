@@ -1,12 +1,22 @@
-import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import type { Role } from '#app/db';
+import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
 import type { Principal } from './principal.js';
+import { rolesFor, type Duty } from './role-table.js';
 
-export const ROLES_KEY = 'oversight:roles';
+export const DUTY_KEY = 'oversight:duty';
 export const PUBLIC_KEY = 'oversight:public';
 
-/** The roles that may call a handler; `admin` may always. Every handler needs this or @Public(). */
-export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
+/**
+ * The duty of the role table a handler (or every handler of a controller) performs; the roles the table
+ * gives that duty may call it, nobody else (not even admin). Every handler needs this or @Public(). The
+ * OpenAPI document carries the duty and its roles as `x-duty` and `x-roles`.
+ */
+export const May = (duty: Duty) =>
+  applyDecorators(
+    SetMetadata(DUTY_KEY, duty),
+    ApiExtension('x-duty', duty),
+    ApiExtension('x-roles', [...rolesFor(duty)]),
+  );
 
 export const PASSWORD_CHANGE_KEY = 'oversight:password-change';
 

@@ -6,6 +6,9 @@ export {
   weekdayOf,
   zonedTime,
   addDays,
+  civilDate,
+  isCalendarDate,
+  formatLocal,
 } from './local-time.js';
 export { OFFICIAL_SCHEDULES, CALENDAR_DAY_KINDS, scheduleDays, officialSchedule } from './official-schedules.js';
 export type { CalendarDay, CalendarDayKind, HolidayPeriod, OfficialSchedule } from './official-schedules.js';

@@ -110,3 +110,26 @@ export function zonedTime(localDay: string, time: string, timeZone: string = POL
 export function addDays(localDay: string, days: number): string {
   return new Date(Date.parse(`${localDay}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
+
+/** `YYYY-MM-DD` from its parts. */
+export function civilDate(year: number, month: number, day: number): string {
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+/** True for a real calendar day written `YYYY-MM-DD`. */
+export function isCalendarDate(value: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return false;
+  return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))).toISOString().slice(0, 10) === value;
+}
+
+const pad2 = (n: number) => String(Math.abs(n)).padStart(2, '0');
+
+/** An instant as local wall time with its offset, to the second: `2026-11-26T10:01:02+08:00`. */
+export function formatLocal(instant: Date | number, timeZone: string = POLICY_TIME_ZONE): string {
+  const ms = typeof instant === 'number' ? instant : instant.getTime();
+  const offsetMin = utcOffsetMinutes(ms, timeZone);
+  const wall = new Date(ms + offsetMin * 60_000).toISOString().slice(0, 19);
+  const sign = offsetMin < 0 ? '-' : '+';
+  return `${wall}${sign}${pad2(Math.floor(Math.abs(offsetMin) / 60))}:${pad2(Math.abs(offsetMin) % 60)}`;
+}

@@ -11,6 +11,13 @@ export interface AppConfig {
   embeddedMqttPort: number;
   /** The address the in-process broker binds (only without mqttUrl). */
   embeddedMqttHost: string;
+  /**
+   * The administrator of an external Mosquitto's dynamic-security plugin: with it, the service creates its
+   * own broker account (MQTT_USERNAME) and keeps terminal accounts in step with the registry.
+   */
+  brokerAccounts?: { username: string; password: string };
+  /** The secret EMQX sends (header x-broker-auth) when it asks the API to authenticate and authorize clients. */
+  brokerAuthSecret?: string;
   dataDir: string;
   adminPassword?: string;
   tzPolicy: string;
@@ -42,8 +49,33 @@ export interface AppConfig {
   };
   terminalSilentHours: number;
   auditSampleRate: number;
+  /** How many past ISO weeks a start catches up when their draw was missed (AUDIT_CATCH_UP_WEEKS, default 8). */
+  auditCatchUpWeeks: number;
   /** The largest evidence file a case accepts, in bytes. */
   evidenceMaxBytes: number;
+  /** How often the API re-verifies the history's hash chain, seconds; 0 turns it off. */
+  historyVerifySeconds: number;
+  /**
+   * Where each verified chain head is kept outside the database (one JSON line per head), so that a
+   * rewrite of the whole history table no longer matches the heads recorded before it.
+   */
+  historyHeadsFile: string;
+  /** The largest JSON or form body the API reads, in bytes (evidence uploads have their own limit). */
+  bodyLimitBytes: number;
+  /** Sign-in attempts (of any outcome) one address may make per minute. */
+  signInPerAddressPerMinute: number;
+  /** The dashboard map's background; without a tile URL it draws on a plain background, offline. */
+  map: MapSettings;
+}
+
+/** Coordinate systems a tile source may be drawn in: GCJ-02 (Amap) needs the display shift, CGCS2000 does not. */
+export const TILE_SYSTEMS = ['wgs84', 'gcj02', 'cgcs2000'] as const;
+export type TileSystem = (typeof TILE_SYSTEMS)[number];
+
+export interface MapSettings {
+  /** A slippy-map template with {z}, {x} and {y} (and optionally {s}); unset → no tiles. */
+  tileUrl?: string;
+  tileSystem: TileSystem;
 }
 
 export class ConfigError extends Error {
@@ -101,6 +133,19 @@ class Reader {
     return raw;
   }
 
+  /** A tile template: http(s), with {z}, {x} and {y}; the origin is what the dashboard's policy lets images from. */
+  tileUrl(name: string): string | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    const missing = ['{z}', '{x}', '{y}'].filter((p) => !raw.includes(p));
+    if (!/^https?:\/\/[a-z0-9.{}-]+(:\d+)?\//i.test(raw)) {
+      this.problems.push(`${name} must be an http:// or https:// tile template, got "${raw}"`);
+    } else if (missing.length > 0) {
+      this.problems.push(`${name} must contain ${missing.join(', ')}`);
+    }
+    return raw;
+  }
+
   oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
     const raw = this.string(name);
     if (raw === undefined) return fallback;
@@ -136,6 +181,20 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const adminPassword = r.string('ADMIN_PASSWORD');
   const adminProblem = adminPassword === undefined ? null : passwordProblem(adminPassword);
   if (adminProblem) r.problems.push(`ADMIN_PASSWORD ${adminProblem}`);
+  const dynsecUser = r.string('MQTT_DYNSEC_USERNAME');
+  const dynsecPassword = r.string('MQTT_DYNSEC_PASSWORD');
+  if ((dynsecUser === undefined) !== (dynsecPassword === undefined)) {
+    r.problems.push('MQTT_DYNSEC_USERNAME and MQTT_DYNSEC_PASSWORD must be set together');
+  }
+  if (dynsecUser !== undefined) {
+    for (const needed of ['MQTT_URL', 'MQTT_USERNAME', 'MQTT_PASSWORD']) {
+      if (!env[needed]) r.problems.push(`${needed} must be set when MQTT_DYNSEC_USERNAME is`);
+    }
+  }
+  const brokerAuthSecret = r.string('BROKER_AUTH_SECRET');
+  if (brokerAuthSecret !== undefined && brokerAuthSecret.length < 32) {
+    r.problems.push('BROKER_AUTH_SECRET must be at least 32 characters long');
+  }
   const auditSampleRate = r.number('AUDIT_SAMPLE_RATE', 0.1, 0, 1);
   if (auditSampleRate < 0.1) {
     r.problems.push(`AUDIT_SAMPLE_RATE must not be below 0.1 (the policy's 10 %), got "${auditSampleRate}"`);
@@ -146,6 +205,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     mqttUrl: r.url('MQTT_URL', ['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:']),
     embeddedMqttPort: r.int('EMBEDDED_MQTT_PORT', 1883, 0, 65535),
     embeddedMqttHost: r.string('EMBEDDED_MQTT_HOST') ?? '127.0.0.1',
+    brokerAccounts:
+      dynsecUser !== undefined && dynsecPassword !== undefined
+        ? { username: dynsecUser, password: dynsecPassword }
+        : undefined,
+    brokerAuthSecret,
     dataDir: isAbsolute(dataDir) ? dataDir : resolve(process.cwd(), dataDir),
     adminPassword,
     tzPolicy: r.timeZone('TZ_POLICY', 'Asia/Shanghai'),
@@ -168,7 +232,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     terminalSilentHours: r.int('TERMINAL_SILENT_HOURS', 72, 1, 24 * 365),
     auditSampleRate,
+    auditCatchUpWeeks: r.int('AUDIT_CATCH_UP_WEEKS', 8, 0, 52),
     evidenceMaxBytes: r.int('EVIDENCE_MAX_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    signInPerAddressPerMinute: r.int('SIGNIN_PER_ADDRESS_PER_MINUTE', 60, 1, 100_000),
+    bodyLimitBytes: r.int('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    historyVerifySeconds: r.int('HISTORY_VERIFY_SECONDS', 600, 0, 7 * 86_400),
+    historyHeadsFile: resolve(
+      isAbsolute(dataDir) ? dataDir : resolve(process.cwd(), dataDir),
+      r.string('HISTORY_HEADS_FILE') ?? 'history-heads.jsonl',
+    ),
+    map: { tileUrl: r.tileUrl('MAP_TILE_URL'), tileSystem: r.oneOf('MAP_TILE_SYSTEM', 'wgs84', TILE_SYSTEMS) },
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;

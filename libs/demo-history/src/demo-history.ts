@@ -296,7 +296,13 @@ export async function seedDemoHistory(db: DataSource, year: number): Promise<Dem
           [meetingId, userId, present.includes(userId), held],
         );
       }
-      await log('meeting', meetingId, 'attendance_recorded', { present });
+      // The timed record the meeting reads its room from: everyone present arrived as it began.
+      await m.query(
+        `INSERT INTO meeting_attendance_events (meeting_id, user_id, present, at, recorded_by)
+         SELECT $1, unnest($2::uuid[]), true, $3, 'demo-history'`,
+        [meetingId, present, held],
+      );
+      await log('meeting', meetingId, 'attendance_changed', { at: held.toISOString(), arrived: present, left: [] });
       const minutes: string[] = [`Members present: ${present.length} of ${memberIds.length}.`];
       for (const [position, request] of meeting.requests.entries()) {
         const submitted = new Date(held.getTime() - 30 * 86_400_000);

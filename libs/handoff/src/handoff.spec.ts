@@ -7,6 +7,7 @@ import {
   type HandoffPosition,
   type HandoffRow,
 } from './handoff.js';
+import type { PositionRecord } from '#app/telemetry';
 
 const position = (vehicleId: string, fixTime: number): HandoffPosition => ({
   vehicleId,
@@ -24,7 +25,17 @@ const position = (vehicleId: string, fixTime: number): HandoffPosition => ({
   odometerKm: null,
   replay: false,
 });
-const at = (vehicleId: string, fixTime: number): HandoffRow => toHandoffRow(position(vehicleId, fixTime), vehicleId);
+/** The stored record a hand-off row is made from: what the detector does not need, besides. */
+const record = (p: HandoffPosition): PositionRecord => ({
+  ...p,
+  altitudeM: 120,
+  satellites: 9,
+  hdop: 0.8,
+  seq: 7,
+  extra: { note: 'not handed off' },
+});
+const at = (vehicleId: string, fixTime: number): HandoffRow =>
+  toHandoffRow(record(position(vehicleId, fixTime)), vehicleId);
 
 describe('hand-off partitioning', () => {
   it('always puts one vehicle on the same partition, within range', () => {
@@ -52,7 +63,7 @@ describe('hand-off partitioning', () => {
 
   it('reads back exactly the positions that were sent, through JSON', () => {
     const sent = { ...position('car-1', 1_700_000_000_000), speedKmh: 42.5, ignition: true, alarmFlags: 256 };
-    const wire = JSON.parse(JSON.stringify({ rows: [toHandoffRow(sent, 'car-1')] })) as unknown;
+    const wire = JSON.parse(JSON.stringify({ rows: [toHandoffRow(record(sent), 'car-1')] })) as unknown;
     expect(readHandoffBatch(wire)).toEqual([sent]);
   });
 

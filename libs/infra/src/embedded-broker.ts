@@ -1,9 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { Aedes, type AuthenticateError } from 'aedes';
 import type { Logger } from '#app/logging';
-
-/** Who a connecting client turned out to be. */
-export type BrokerIdentity = { kind: 'internal' } | { kind: 'terminal'; terminalId: string };
+import { mayPublish, maySubscribe, type BrokerIdentity } from './broker-rules.js';
 
 export type BrokerAuthenticator = (
   clientId: string,
@@ -39,8 +37,6 @@ export interface EmbeddedBroker {
 
 /** Messages that arrive while no gateway takes them wait (unacknowledged) up to this many. */
 const HELD_MAX = 100_000;
-
-const TERMINAL_TOPIC = /^telematics\/v1\/([^/]+)\//;
 
 function authError(): AuthenticateError {
   const error = new Error('bad username or password') as AuthenticateError;
@@ -115,8 +111,7 @@ export async function startEmbeddedBroker(
     authorizePublish: (client, packet, done) => {
       const identity = client ? identities.get(client) : undefined;
       if (identity?.kind === 'internal') return done(null);
-      const match = TERMINAL_TOPIC.exec(packet.topic);
-      if (identity?.kind === 'terminal' && match && match[1] === identity.terminalId) {
+      if (mayPublish(identity, packet.topic)) {
         // Handed to the gateway; aedes sends the PUBACK (and passes the message on) once it is stored.
         return take(client!, packet, () => done(null));
       }
@@ -124,11 +119,7 @@ export async function startEmbeddedBroker(
       done(new Error(`not allowed to publish to ${packet.topic}`));
     },
     authorizeSubscribe: (client, subscription, done) => {
-      const identity = identities.get(client);
-      if (identity?.kind === 'internal') return done(null, subscription);
-      if (identity?.kind === 'terminal' && subscription.topic.startsWith(`telematics/v1/${identity.terminalId}/`)) {
-        return done(null, subscription);
-      }
+      if (maySubscribe(identities.get(client), subscription.topic)) return done(null, subscription);
       done(new Error(`not allowed to subscribe to ${subscription.topic}`));
     },
   });

@@ -3,12 +3,9 @@ import { hashSecret, newSecret, verifySecret } from '#app/crypto';
 import type { AppConfig } from '#app/config';
 import { runMigrations } from '#app/db';
 import type { Logger } from '#app/logging';
-import {
-  startEmbeddedBroker,
-  type BrokerIdentity,
-  type EmbeddedBroker,
-  type TerminalIntake,
-} from './embedded-broker.js';
+import { startEmbeddedBroker, type EmbeddedBroker, type TerminalIntake } from './embedded-broker.js';
+import { identifyTerminal, type BrokerIdentity } from './broker-rules.js';
+import { DynamicSecurity } from './dynamic-security.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
 import { settingOrCreate } from './settings.js';
 
@@ -26,6 +23,8 @@ export interface Infrastructure {
   terminalMqttUrl: string;
   /** Present when the broker runs in this process: terminals' messages, acknowledged only when stored. */
   terminalIntake?: TerminalIntake;
+  /** An external Mosquitto's dynamic-security plugin, when configured: terminal accounts follow the registry. */
+  brokerAccounts?: DynamicSecurity;
   stop(): Promise<void>;
 }
 
@@ -56,6 +55,7 @@ async function startInfrastructure(config: AppConfig, log: Logger): Promise<Infr
   let database: EmbeddedDatabase | undefined;
   let broker: EmbeddedBroker | undefined;
   let pool: pg.Pool | undefined;
+  let brokerAccounts: DynamicSecurity | undefined;
   try {
     if (!config.databaseUrl) database = await startEmbeddedPostgres(config.dataDir, config.embeddedPostgresPort, log);
     const databaseUrl = config.databaseUrl ?? database!.url;
@@ -81,16 +81,30 @@ async function startInfrastructure(config: AppConfig, log: Logger): Promise<Infr
           if (username === INTERNAL_MQTT_USER) {
             return verifySecret(secret, internalHash) ? { kind: 'internal' } : null;
           }
-          if (clientId !== username) return null;
-          const { rows } = await db.query<{ secret_hash: string; active: boolean }>(
-            'SELECT secret_hash, active FROM terminals WHERE terminal_id = $1',
-            [username],
+          return identifyTerminal(
+            (sql, params) => db.query(sql, params).then((r) => r.rows),
+            clientId,
+            username,
+            secret,
           );
-          const terminal = rows[0];
-          if (!terminal || !terminal.active || !verifySecret(secret, terminal.secret_hash)) return null;
-          return { kind: 'terminal', terminalId: username };
         },
         log,
+      );
+    }
+    if (config.mqttUrl && config.brokerAccounts) {
+      brokerAccounts = await DynamicSecurity.connect(
+        config.mqttUrl,
+        config.brokerAccounts.username,
+        config.brokerAccounts.password,
+        log,
+      );
+      // The service's own account first (the gateway signs in with it next), then the terminals.
+      await brokerAccounts.ensureServiceAccount(mqttUsername!, mqttPassword!);
+      const { rows } = await db.query<{ terminal_id: string }>('SELECT terminal_id FROM terminals WHERE active');
+      const synced = await brokerAccounts.syncTerminals(new Set(rows.map((r) => r.terminal_id)));
+      log.info(
+        { disabled: synced.disabled.length, missing: synced.missing.length },
+        'broker accounts in step with the registry',
       );
     }
     return {
@@ -105,14 +119,17 @@ async function startInfrastructure(config: AppConfig, log: Logger): Promise<Infr
         ? `mqtt://${config.embeddedMqttHost}:${broker.port}`
         : withoutCredentials(config.mqttUrl!),
       terminalIntake: broker?.intake,
+      brokerAccounts,
       async stop() {
         shared = undefined;
+        await brokerAccounts?.close();
         await broker?.stop();
         await db.end();
         await database?.stop();
       },
     };
   } catch (error) {
+    await brokerAccounts?.close();
     await broker?.stop().catch(() => undefined);
     await pool?.end().catch(() => undefined);
     await database?.stop().catch(() => undefined);

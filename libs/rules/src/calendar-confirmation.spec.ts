@@ -10,7 +10,7 @@ function calendar2026Only(): PolicyCalendar {
 }
 
 describe('findings judged without the year’s official holiday schedule', () => {
-  const rule = offHoursRule as unknown as Rule;
+  const rule = offHoursRule as unknown as Rule<unknown>;
 
   it('are marked as judged without it (2027, no notice loaded)', () => {
     const env = envOf();

@@ -1,7 +1,7 @@
 export type * from './context.types.js';
 export type * from './rule.types.js';
 export * from './parameters.js';
-export { localClock, parseClock, zoneOffsetMs } from './local-time.js';
+export { localClock, parseClock } from './local-time.js';
 export type { LocalClock } from './local-time.js';
 export { distanceM } from './geo-math.js';
 export { makeFinding, coveredByOrder } from './finding.js';

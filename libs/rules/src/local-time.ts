@@ -6,11 +6,6 @@ import { utcOffsetMinutes } from '#app/calendar';
  */
 const DAY = 86_400_000;
 
-/** Milliseconds to add to a UTC instant to read the policy zone's wall clock (cached per quarter hour). */
-export function zoneOffsetMs(t: number, timeZone: string): number {
-  return utcOffsetMinutes(t, timeZone) * 60_000;
-}
-
 export interface LocalClock {
   /** YYYY-MM-DD in the zone. */
   date: string;
@@ -33,7 +28,8 @@ function dayString(localDay: number): string {
 }
 
 export function localClock(t: number, timeZone: string): LocalClock {
-  const offset = zoneOffsetMs(t, timeZone);
+  // The zone's offset comes from the calendar's cached lookup (per quarter hour).
+  const offset = utcOffsetMinutes(t, timeZone) * 60_000;
   const local = t + offset;
   const day = Math.floor(local / DAY);
   const intoDay = local - day * DAY;

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Pars
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
-import { AuthService, CurrentPrincipal, Roles, type Principal } from '#app/auth';
+import { AuthService, CurrentPrincipal, May, type Principal } from '#app/auth';
 import { hashSecret, newSecret } from '#app/crypto';
 import { ApiKeyEntity } from '#app/db';
 import { CreateApiKeyDto } from './api-keys.dto.js';
@@ -11,7 +11,7 @@ import { CreateApiKeyDto } from './api-keys.dto.js';
 @ApiTags('api-keys')
 @ApiBearerAuth()
 @Controller('v1/api-keys')
-@Roles('admin')
+@May('accounts')
 export class ApiKeysController {
   constructor(
     @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,

@@ -3,18 +3,16 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import {
   AuditDrawService,
-  CLOCK,
   canonicalRoster,
   drawSample,
-  localDate,
   parseIsoWeek,
   rosterHash,
   sampleSize,
   shiftWeek,
-  type Clock,
   type IsoWeek,
 } from '#app/audit';
 import type { Principal } from '#app/auth';
+import { CLOCK, localDate, type Clock } from '#app/calendar';
 import { APP_CONFIG, type AppConfig } from '#app/config';
 import { HistoryService } from '#app/history';
 import { auditError } from './audits.errors.js';
@@ -42,6 +40,8 @@ interface WeekRow {
   trigger: string;
   drawn_by: string;
   drawn_at: Date;
+  drawn_late: boolean;
+  late_reason: string | null;
 }
 
 interface ItemRow {
@@ -111,7 +111,7 @@ export class AuditsService {
     const days = await this.overdueDays();
     const weeks: (WeekRow & { total: string; done: string; compliant: string; issues: string })[] = await this.db.query(
       `SELECT w.id, w.iso_week, w.first_day::text, w.last_day::text, w.week_start, w.week_end, w.active_count,
-                w.sample_size, w.trigger, w.drawn_at,
+                w.sample_size, w.trigger, w.drawn_at, w.drawn_late, w.late_reason,
                 count(i.id) AS total,
                 count(i.id) FILTER (WHERE i.status <> 'pending') AS done,
                 count(i.id) FILTER (WHERE i.status = 'compliant') AS compliant,
@@ -142,6 +142,8 @@ export class AuditsService {
           lastDay: w.last_day,
           drawnAt: w.drawn_at,
           trigger: w.trigger,
+          drawnLate: w.drawn_late,
+          lateReason: w.late_reason,
           activeCount: w.active_count,
           sampleSize: w.sample_size,
           progress: { done, total, compliant: Number(w.compliant), issueFound: Number(w.issues) },
@@ -195,7 +197,7 @@ export class AuditsService {
     const week = this.week(label);
     const rows: WeekRow[] = await this.db.query(
       `SELECT id, iso_week, first_day::text, last_day::text, week_start, week_end, algorithm, seed, roster, roster_hash,
-              active_count, sample_rate, sample_size, sample, trigger, drawn_by, drawn_at
+              active_count, sample_rate, sample_size, sample, trigger, drawn_by, drawn_at, drawn_late, late_reason
          FROM audit_weeks WHERE iso_week = $1`,
       [week.label],
     );
@@ -223,6 +225,8 @@ export class AuditsService {
       drawnAt: w.drawn_at,
       drawnBy: w.drawn_by,
       trigger: w.trigger,
+      drawnLate: w.drawn_late,
+      lateReason: w.late_reason,
       algorithm: w.algorithm,
       seed: w.seed,
       rosterHash: w.roster_hash,
@@ -279,6 +283,8 @@ export class AuditsService {
     };
     return {
       week: w.iso_week,
+      drawnLate: w.drawn_late,
+      lateReason: w.late_reason,
       verified: Object.values(checks).every(Boolean),
       checks,
       algorithm: w.algorithm,

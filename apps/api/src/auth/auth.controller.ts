@@ -1,4 +1,5 @@
 import {
+  Inject,
   Body,
   Controller,
   ForbiddenException,
@@ -12,15 +13,16 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ROLES } from '#app/db';
+import { APP_CONFIG, type AppConfig } from '#app/config';
 import {
   AccountsService,
   AllowedBeforePasswordChange,
   AuthService,
   CurrentPrincipal,
   Public,
-  Roles,
+  May,
   type Principal,
+  AttemptWindow,
 } from '#app/auth';
 import { ChangePasswordDto } from '../users/users.dto.js';
 import { TokenRequestDto } from './auth.dto.js';
@@ -28,14 +30,19 @@ import { TokenRequestDto } from './auth.dto.js';
 @ApiTags('auth')
 @Controller('v1/auth')
 export class AuthController {
+  private readonly perAddress: AttemptWindow;
+
   constructor(
     private readonly auth: AuthService,
     private readonly accounts: AccountsService,
-  ) {}
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.perAddress = new AttemptWindow(config.signInPerAddressPerMinute);
+  }
 
   /** Who the token belongs to, with the roles and unit it is judged by now. */
   @Get('me')
-  @Roles(...ROLES)
+  @May('own-account')
   @AllowedBeforePasswordChange()
   @ApiBearerAuth()
   @ApiOperation({ summary: 'The signed-in user', operationId: 'getMe' })
@@ -52,7 +59,7 @@ export class AuthController {
 
   /** Changes the caller's own password; the one call open while a temporary password must be replaced. */
   @Put('password')
-  @Roles(...ROLES)
+  @May('own-account')
   @AllowedBeforePasswordChange()
   @HttpCode(204)
   @ApiBearerAuth()
@@ -68,15 +75,18 @@ export class AuthController {
   @HttpCode(200)
   async token(@Body() body: TokenRequestDto, @Ip() ip: string) {
     const keys = [`user:${body.username.toLowerCase()}`, `ip:${ip}`];
-    const wait = this.auth.throttle.retryAfterMs(keys);
-    if (wait > 0) {
-      throw new HttpException(
-        {
-          statusCode: 429,
-          error: 'Too Many Requests',
-          message: `too many failed sign-ins; retry in ${Math.ceil(wait / 1000)} s`,
-        },
+    const tooMany = (wait: number, why: string) =>
+      new HttpException(
+        { statusCode: 429, error: 'Too Many Requests', message: `${why}; retry in ${Math.ceil(wait / 1000)} s` },
         HttpStatus.TOO_MANY_REQUESTS,
+      );
+    const failedWait = this.auth.throttle.retryAfterMs(keys);
+    if (failedWait > 0) throw tooMany(failedWait, 'too many failed sign-ins');
+    const addressWait = this.perAddress.take(ip);
+    if (addressWait > 0) {
+      throw tooMany(
+        addressWait,
+        `more than ${this.config.signInPerAddressPerMinute} sign-ins a minute from this address`,
       );
     }
     const result = await this.auth.signIn(body.username, body.password);

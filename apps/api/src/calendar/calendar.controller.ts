@@ -1,9 +1,13 @@
 import { Body, Controller, Get, Param, ParseIntPipe, PipeTransform, Put, BadRequestException } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles, type Principal } from '#app/auth';
-import { ROLES } from '#app/db';
+import { CurrentPrincipal, May, type Principal } from '#app/auth';
 import { HolidayCnFileDto, PutCalendarPeriodsDto, PutCalendarYearDto } from './calendar.dto.js';
 import { CalendarService } from './calendar.service.js';
+
+/** The year in the path, digits only; the 400 names it. */
+const YEAR_INT = new ParseIntPipe({
+  exceptionFactory: () => new BadRequestException(['year must be a whole number such as 2027']),
+});
 
 class YearPipe implements PipeTransform<number, number> {
   transform(value: number): number {
@@ -20,16 +24,16 @@ export class CalendarController {
   constructor(private readonly calendar: CalendarService) {}
 
   @Get(':year')
-  @Roles(...ROLES)
-  get(@Param('year', ParseIntPipe, YearPipe) year: number) {
+  @May('calendar.read')
+  get(@Param('year', YEAR_INT, YearPipe) year: number) {
     return this.calendar.get(year);
   }
 
   @Put(':year')
-  @Roles('admin', 'centre')
+  @May('calendar.write')
   @ApiOperation({ summary: "Replace the year's holidays and make-up working days" })
   put(
-    @Param('year', ParseIntPipe, YearPipe) year: number,
+    @Param('year', YEAR_INT, YearPipe) year: number,
     @Body() body: PutCalendarYearDto,
     @CurrentPrincipal() principal: Principal,
   ) {
@@ -37,10 +41,10 @@ export class CalendarController {
   }
 
   @Put(':year/periods')
-  @Roles('admin', 'centre')
+  @May('calendar.write')
   @ApiOperation({ summary: "Load the year from the State Council notice's holiday periods" })
   putPeriods(
-    @Param('year', ParseIntPipe, YearPipe) year: number,
+    @Param('year', YEAR_INT, YearPipe) year: number,
     @Body() body: PutCalendarPeriodsDto,
     @CurrentPrincipal() principal: Principal,
   ) {
@@ -48,10 +52,10 @@ export class CalendarController {
   }
 
   @Put(':year/holiday-cn')
-  @Roles('admin', 'centre')
+  @May('calendar.write')
   @ApiOperation({ summary: 'Load the year from a file in the holiday-cn JSON format' })
   putHolidayCn(
-    @Param('year', ParseIntPipe, YearPipe) year: number,
+    @Param('year', YEAR_INT, YearPipe) year: number,
     @Body() body: HolidayCnFileDto,
     @CurrentPrincipal() principal: Principal,
   ) {

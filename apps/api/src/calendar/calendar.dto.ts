@@ -11,7 +11,9 @@ import {
   IsString,
   Length,
   Matches,
+  Max,
   MaxLength,
+  Min,
   ValidateNested,
 } from 'class-validator';
 import { CALENDAR_DAY_KINDS, type CalendarDayKind } from '#app/calendar';
@@ -121,6 +123,8 @@ export class HolidayCnFileDto {
 
   @ApiProperty({ example: 2027 })
   @IsInt()
+  @Min(1949)
+  @Max(2200)
   year: number;
 
   @ApiPropertyOptional({ type: [String] })

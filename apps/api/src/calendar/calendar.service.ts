@@ -28,7 +28,7 @@ export interface CalendarYearView {
 
 /** Something the centre should act on, shown in GET /api/health and as a banner on the dashboard. */
 export interface ServiceWarning {
-  code: 'CALENDAR_NEXT_YEAR_MISSING' | 'CALENDAR_YEAR_MISSING';
+  code: 'CALENDAR_NEXT_YEAR_MISSING' | 'CALENDAR_YEAR_MISSING' | 'HISTORY_CHAIN_BROKEN' | 'HISTORY_HEAD_MISMATCH';
   message: string;
 }
 

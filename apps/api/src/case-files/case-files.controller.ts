@@ -22,7 +22,7 @@ import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import type { Response } from 'express';
-import { CurrentPrincipal, Roles, type Principal } from '#app/auth';
+import { CurrentPrincipal, May, type Principal } from '#app/auth';
 import { APP_CONFIG, type AppConfig } from '#app/config';
 import { CaseFilesService } from './case-files.service.js';
 import { ACCEPTED_MEDIA_TYPES, judgeMediaType } from './media-type.js';
@@ -75,7 +75,7 @@ export class CaseFilesController {
   constructor(private readonly files: CaseFilesService) {}
 
   @Post()
-  @Roles('inspector')
+  @May('cases.work')
   @UseInterceptors(FileInterceptor('file'))
   @UseFilters(EvidenceTooLargeFilter)
   @ApiConsumes('multipart/form-data')
@@ -116,14 +116,14 @@ export class CaseFilesController {
   }
 
   @Get()
-  @Roles('inspector', 'centre')
+  @May('cases.read')
   @ApiOperation({ summary: "List a case's evidence files", operationId: 'listCaseFiles' })
   list(@Param('caseId', ParseUUIDPipe) caseId: string) {
     return this.files.list(caseId);
   }
 
   @Get(':fileId')
-  @Roles('inspector', 'centre')
+  @May('cases.read')
   @ApiOperation({
     summary: 'Download an evidence file',
     operationId: 'downloadCaseFile',

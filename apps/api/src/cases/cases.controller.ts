@@ -11,8 +11,8 @@ import {
   Query,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles, type Principal } from '#app/auth';
-import { isCalendarDate } from '../payment-gate/local-time.js';
+import { CurrentPrincipal, May, type Principal } from '#app/auth';
+import { isCalendarDate } from '#app/calendar';
 import { AssignDto, AttachmentDto, ListCasesQueryDto, NoteDto, TransitionDto } from './cases.dto.js';
 import { CasesService } from './cases.service.js';
 
@@ -24,7 +24,7 @@ export class CasesController {
   constructor(private readonly cases: CasesService) {}
 
   @Get()
-  @Roles('inspector', 'centre')
+  @May('cases.read')
   list(@Query() query: ListCasesQueryDto) {
     const bad = (['from', 'to'] as const).filter((k) => query[k] !== undefined && !isCalendarDate(query[k]!));
     if (bad.length > 0) throw new BadRequestException(bad.map((k) => `${k} must be a date YYYY-MM-DD`));
@@ -32,14 +32,14 @@ export class CasesController {
   }
 
   @Get(':id')
-  @Roles('inspector', 'centre')
+  @May('cases.read')
   get(@Param('id', ParseUUIDPipe) id: string) {
     return this.cases.get(id);
   }
 
   /** Moves the case along its workflow; a move the workflow does not allow is 409 naming the allowed ones. */
   @Post(':id/transitions')
-  @Roles('inspector')
+  @May('cases.work')
   @HttpCode(200)
   @ApiConflictResponse({ description: 'the case cannot make this transition; `allowed` lists the next states' })
   transition(
@@ -51,13 +51,13 @@ export class CasesController {
   }
 
   @Put(':id/assignee')
-  @Roles('inspector')
+  @May('cases.work')
   assign(@Param('id', ParseUUIDPipe) id: string, @Body() body: AssignDto, @CurrentPrincipal() principal: Principal) {
     return this.cases.assign(id, body.inspectorId, principal.name);
   }
 
   @Post(':id/attachments')
-  @Roles('inspector')
+  @May('cases.work')
   addAttachment(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: AttachmentDto,
@@ -67,13 +67,13 @@ export class CasesController {
   }
 
   @Get(':id/attachments')
-  @Roles('inspector', 'centre')
+  @May('cases.read')
   attachments(@Param('id', ParseUUIDPipe) id: string) {
     return this.cases.attachments(id);
   }
 
   @Post(':id/notes')
-  @Roles('inspector')
+  @May('cases.work')
   addNote(@Param('id', ParseUUIDPipe) id: string, @Body() body: NoteDto, @CurrentPrincipal() principal: Principal) {
     return this.cases.addNote(id, body.text, principal.name);
   }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles, type Principal } from '#app/auth';
+import { CurrentPrincipal, May, type Principal } from '#app/auth';
 import { CreateDispatchOrderDto, DecisionDto, ListDispatchOrdersQuery } from './dispatch-orders.dto.js';
 import { DispatchOrdersService } from './dispatch-orders.service.js';
 
@@ -10,7 +10,7 @@ const uuid = new ParseUUIDPipe({ version: undefined });
 @ApiTags('dispatch-orders')
 @ApiBearerAuth()
 @Controller('v1/dispatch-orders')
-@Roles('centre', 'unit')
+@May('dispatch.request')
 export class DispatchOrdersController {
   constructor(private readonly orders: DispatchOrdersService) {}
 
@@ -21,26 +21,26 @@ export class DispatchOrdersController {
   }
 
   @Get()
-  @Roles('centre', 'unit', 'inspector')
+  @May('dispatch.read')
   list(@Query() query: ListDispatchOrdersQuery, @CurrentPrincipal() principal: Principal) {
     return this.orders.list(query, principal);
   }
 
   @Get(':id')
-  @Roles('centre', 'unit', 'inspector')
+  @May('dispatch.read')
   get(@Param('id', uuid) id: string, @CurrentPrincipal() principal: Principal) {
     return this.orders.get(id, principal);
   }
 
   @Post(':id/approve')
-  @Roles('centre')
+  @May('dispatch.decide')
   @HttpCode(200)
   approve(@Param('id', uuid) id: string, @Body() body: DecisionDto, @CurrentPrincipal() principal: Principal) {
     return this.orders.act(id, 'approve', principal, body.note);
   }
 
   @Post(':id/reject')
-  @Roles('centre')
+  @May('dispatch.decide')
   @HttpCode(200)
   reject(@Param('id', uuid) id: string, @Body() body: DecisionDto, @CurrentPrincipal() principal: Principal) {
     return this.orders.act(id, 'reject', principal, body.note);

@@ -58,7 +58,7 @@ function orderView(row: OrderRow, now = new Date()) {
   };
 }
 
-const isCentre = (p: Principal) => p.roles.includes('admin') || p.roles.includes('centre');
+const isCentre = (p: Principal) => p.roles.includes('centre');
 const seesAll = (p: Principal) => isCentre(p) || p.roles.includes('inspector');
 /** Unit clerks see and act on their own unit's orders only (none without a unit); the centre and inspectors see all. */
 const NO_UNIT = '00000000-0000-0000-0000-000000000000';

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles, type Principal } from '#app/auth';
+import { CurrentPrincipal, May, type Principal } from '#app/auth';
 import { CreateFenceDto, ImportFencesDto, ListFencesQuery, UpdateFenceDto } from './fences.dto.js';
 import { FencesService } from './fences.service.js';
 
@@ -10,7 +10,7 @@ const uuid = new ParseUUIDPipe({ version: undefined });
 @ApiTags('fences')
 @ApiBearerAuth()
 @Controller('v1/fences')
-@Roles('centre', 'inspector')
+@May('fences.read')
 export class FencesController {
   constructor(private readonly fences: FencesService) {}
 
@@ -25,33 +25,33 @@ export class FencesController {
   }
 
   @Post()
-  @Roles('centre')
+  @May('fences.write')
   @ApiOperation({ summary: 'Create a fence; the shape is validated and converted to WGS-84 once' })
   create(@Body() body: CreateFenceDto, @CurrentPrincipal() principal: Principal) {
     return this.fences.create(body, principal);
   }
 
   @Post('import')
-  @Roles('centre')
+  @May('fences.write')
   @ApiOperation({ summary: 'Import a GeoJSON FeatureCollection: all features or none' })
   import(@Body() body: ImportFencesDto, @CurrentPrincipal() principal: Principal) {
     return this.fences.import(body, principal);
   }
 
   @Put(':id')
-  @Roles('centre')
+  @May('fences.write')
   replace(@Param('id', uuid) id: string, @Body() body: CreateFenceDto, @CurrentPrincipal() principal: Principal) {
     return this.fences.replace(id, body, principal);
   }
 
   @Patch(':id')
-  @Roles('centre')
+  @May('fences.write')
   patch(@Param('id', uuid) id: string, @Body() body: UpdateFenceDto, @CurrentPrincipal() principal: Principal) {
     return this.fences.patch(id, body, principal);
   }
 
   @Delete(':id')
-  @Roles('centre')
+  @May('fences.write')
   @HttpCode(204)
   remove(@Param('id', uuid) id: string, @CurrentPrincipal() principal: Principal) {
     return this.fences.remove(id, principal);

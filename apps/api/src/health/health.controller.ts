@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Public } from '#app/auth';
 import { CalendarService, type ServiceWarning } from '../calendar/calendar.service.js';
+import { ChainWatch } from '../history/chain-watch.service.js';
 
 @ApiTags('health')
 @Controller('health')
@@ -11,9 +12,10 @@ export class HealthController {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly calendar: CalendarService,
+    private readonly chain: ChainWatch,
   ) {}
 
-  /** Up or not, and what the centre should act on (`warnings`, e.g. next year's holiday schedule missing). */
+  /** Up or not, and what the centre should act on (`warnings`, e.g. next year's holiday schedule missing, a broken history chain). */
   @Get()
   @Public()
   async health(): Promise<{ status: 'ok'; database: 'up'; warnings: ServiceWarning[] }> {
@@ -23,6 +25,6 @@ export class HealthController {
     } catch {
       throw new ServiceUnavailableException({ status: 'error', database: 'down' });
     }
-    return { status: 'ok', database: 'up', warnings };
+    return { status: 'ok', database: 'up', warnings: [...warnings, ...this.chain.warnings()] };
   }
 }

@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Roles } from '#app/auth';
+import { May } from '#app/auth';
 import { HistoryService } from '#app/history';
 import { CaseFilesService } from '../case-files/case-files.service.js';
 import { HistoryQueryDto } from './history.dto.js';
@@ -11,7 +11,7 @@ import { HistoryQueryDto } from './history.dto.js';
 @ApiTags('history')
 @ApiBearerAuth()
 @Controller('v1/history')
-@Roles('inspector')
+@May('history.read')
 export class HistoryController {
   constructor(
     private readonly history: HistoryService,
@@ -24,12 +24,24 @@ export class HistoryController {
    * rehashes every evidence file (`evidenceMismatches` lists files whose bytes changed or went missing).
    */
   @Get('verify')
+  @May('history.verify')
   async verify() {
     const [result, mismatches] = await Promise.all([this.history.verify(), this.files.mismatches()]);
     const chain = result.ok
       ? { ok: true, entries: result.entries, lastHash: result.lastHash }
       : { ok: false, entries: result.entries, brokenAt: result.brokenAt };
     return { ...chain, ok: chain.ok && mismatches.length === 0, evidenceMismatches: mismatches };
+  }
+
+  /**
+   * The chain's head (last entry's seq, hash and time) and the line to publish or sign, e.g. in the weekly
+   * report or with `openssl dgst -sign`. Comparing a published head with the chain later detects a rewrite of
+   * the whole table, which verifying the chain alone cannot.
+   */
+  @Get('head')
+  async head() {
+    const head = await this.history.head();
+    return { ...head, statement: `history-head seq=${head.seq} hash=${head.hash} at=${head.at ?? '-'}` };
   }
 
   /** Entries oldest first, optionally of one record; page on with `afterSeq`. */

@@ -1,5 +1,5 @@
+import { QueryNumber } from '../common/query-number.js';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 
 export class HistoryQueryDto {
@@ -17,14 +17,15 @@ export class HistoryQueryDto {
 
   @ApiPropertyOptional({ default: 0, description: 'only entries after this sequence number' })
   @IsOptional()
-  @Type(() => Number)
+  @QueryNumber()
   @IsInt()
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   afterSeq: number = 0;
 
   @ApiPropertyOptional({ default: 100, maximum: 1000 })
   @IsOptional()
-  @Type(() => Number)
+  @QueryNumber()
   @IsInt()
   @Min(1)
   @Max(1000)

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -6,6 +6,7 @@ import {
   IsArray,
   IsISO8601,
   IsIn,
+  IsOptional,
   IsString,
   IsUUID,
   MaxLength,
@@ -39,11 +40,41 @@ export class AgendaItemDto {
 }
 
 export class AttendanceDto {
-  @ApiProperty({ description: 'the members present; every other member is recorded as absent' })
+  @ApiProperty({
+    description:
+      'the members present from `at` on; a member newly listed is recorded as arriving then, a member no longer listed as leaving',
+  })
   @IsArray()
   @ArrayUnique()
   @IsUUID('all', { each: true })
   present: string[];
+
+  @ApiPropertyOptional({
+    example: '2026-12-03T09:40:00+08:00',
+    description: 'when the arrivals and departures happened; default now; not before a decision already taken',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  at?: string;
+}
+
+export class DecideDto {
+  @ApiPropertyOptional({
+    description: 'why the vote is closed although not every member present has voted or abstained (recorded)',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(5)
+  @MaxLength(2000)
+  closeVoteReason?: string;
+}
+
+export class ReasonDto {
+  @ApiProperty({ example: 'the unit asked to revise the budget' })
+  @IsString()
+  @MinLength(5)
+  @MaxLength(2000)
+  reason: string;
 }
 
 export const VOTES = ['approve', 'reject', 'abstain'] as const;

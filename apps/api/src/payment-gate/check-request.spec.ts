@@ -1,5 +1,5 @@
 import { parseCheckRequest } from './check-request.js';
-import { formatLocal, localDate } from './local-time.js';
+import { formatLocal, localDate } from '#app/calendar';
 
 const TODAY = '2026-11-26';
 const valid = {

@@ -1,5 +1,5 @@
 import { normalizePlate } from '#app/db';
-import { isCalendarDate } from './local-time.js';
+import { isCalendarDate } from '#app/calendar';
 
 export const EXPENSE_TYPES = [
   'fuel',

@@ -1,7 +1,7 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, Post, Query, UseFilters } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles, type Principal } from '#app/auth';
-import { isCalendarDate } from './local-time.js';
+import { CurrentPrincipal, May, type Principal } from '#app/auth';
+import { isCalendarDate } from '#app/calendar';
 import { parseCheckRequest } from './check-request.js';
 import { FailClosedFilter } from './fail-closed.filter.js';
 import { CheckRequestDto, CheckResponseDto, ListChecksQueryDto } from './payment-gate.dto.js';
@@ -16,7 +16,7 @@ export class PaymentGateController {
 
   /** May finance pay this expense? Always a recorded decision, or 503 when the platform cannot decide. */
   @Post('checks')
-  @Roles('finance')
+  @May('payment.check')
   @HttpCode(200)
   @ApiBody({ type: CheckRequestDto })
   @ApiOkResponse({ type: CheckResponseDto })
@@ -29,7 +29,7 @@ export class PaymentGateController {
   }
 
   @Get('checks')
-  @Roles('finance', 'centre', 'inspector')
+  @May('payment.read')
   list(@Query() query: ListChecksQueryDto) {
     const bad = (['from', 'to'] as const).filter((k) => query[k] !== undefined && !isCalendarDate(query[k]!));
     if (bad.length > 0) throw new BadRequestException(bad.map((k) => `${k} must be a date YYYY-MM-DD`));

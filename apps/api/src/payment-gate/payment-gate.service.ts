@@ -3,20 +3,17 @@ import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common'
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
+import { CLOCK, type Clock } from '#app/calendar';
 import { APP_CONFIG, type AppConfig } from '#app/config';
-import { normalizePlate, transactionInOneMessage } from '#app/db';
+import { normalizePlate } from '#app/db';
 import type { CheckRequest } from './check-request.js';
-import { Clock } from './clock.js';
-import { DecisionHistoryAppender } from './decision-history.appender.js';
+import { DecisionCommitter, type CheckRow } from './decision-committer.js';
 import { CANNOT_DECIDE } from './fail-closed.filter.js';
-import { formatLocal, localDate } from './local-time.js';
+import { formatLocal, localDate } from '#app/calendar';
 import { REASON_TEMPLATES, type Reason } from './reasons.js';
 
-/** A slow database must not hold a payment run: each statement, and the whole decision, have a deadline. */
-const STATEMENT_TIMEOUT_MS = 2_000;
+/** A slow database must not hold a payment run: the whole decision has a deadline (each statement too). */
 const DECISION_DEADLINE_MS = 4_000;
-/** First key of the per-invoice advisory lock that makes concurrent identical requests decide once. */
-const INVOICE_LOCK_SPACE = 7_340_050;
 
 export interface CheckView {
   checkId: string;
@@ -33,22 +30,6 @@ export interface CheckRecordView extends CheckView {
   invoiceNo: string;
   expenseDate: string;
   checkedBy: string;
-}
-
-interface CheckRow {
-  check_id: string;
-  plate_number: string;
-  plate_normalized: string;
-  vehicle_id: string | null;
-  unit_name: string | null;
-  expense_type: string;
-  amount: string;
-  invoice_no: string;
-  expense_date: string;
-  decision: 'allow' | 'deny';
-  reasons: Reason[];
-  checked_at: Date | string;
-  checked_by: string;
 }
 
 export interface CheckFilter {
@@ -135,27 +116,25 @@ async function prepareDecision(client: PoolClient): Promise<void> {
   preparedOn.add(client);
 }
 
-function literal(client: PoolClient, value: string | number): string {
-  return typeof value === 'number' ? String(Math.trunc(value)) : client.escapeLiteral(value);
-}
-
 /** The per-invoice lock key: the first 32 bits of the invoice number's SHA-256. */
 export function invoiceLockKey(invoiceNo: string): number {
   return createHash('sha256').update(invoiceNo).digest().readInt32BE(0);
 }
 
 /**
- * Decides whether finance may pay an expense of an official car, records the decision (chained into the
- * history right after by DecisionHistoryAppender), and fails closed.
+ * Decides whether finance may pay an expense of an official car, records the decision and its history entry
+ * in one transaction (DecisionCommitter), and fails closed.
  */
 @Injectable()
 export class PaymentGateService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly historyAppender: DecisionHistoryAppender,
-    private readonly clock: Clock,
+    private readonly committer: DecisionCommitter,
+    @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    committer.usePrepare(prepareDecision);
+  }
 
   /** Today in the policy zone: an expense cannot be dated after it. */
   today(): string {
@@ -163,18 +142,6 @@ export class PaymentGateService {
   }
 
   async check(request: CheckRequest, actor: string): Promise<CheckView> {
-    const row = await withDeadline(this.decideInTransaction(request, actor), DECISION_DEADLINE_MS);
-    if (row.fresh) this.historyAppender.kick();
-    return this.view(row);
-  }
-
-  /**
-   * One round trip on one pooled connection: the transaction, the deadline for every later statement, the
-   * invoice's lock (of two identical requests at once, the second waits there and then finds the first one's
-   * decision), the decision statement and the COMMIT travel as one simple-protocol message, values as quoted
-   * literals. An error skips the rest of the message, so the COMMIT only runs after a decision.
-   */
-  private async decideInTransaction(request: CheckRequest, actor: string): Promise<CheckRow & { fresh?: boolean }> {
     const values = [
       request.invoiceNo,
       request.plateNormalized,
@@ -187,17 +154,12 @@ export class PaymentGateService {
       this.clock.now().toISOString(),
       actor,
     ];
-    const results = await transactionInOneMessage(this.db, async (client) => {
-      await prepareDecision(client);
-      return (
-        `BEGIN; SET LOCAL statement_timeout = ${STATEMENT_TIMEOUT_MS}; ` +
-        `SELECT pg_advisory_xact_lock(${INVOICE_LOCK_SPACE}, ${invoiceLockKey(request.invoiceNo)}); ` +
-        `EXECUTE payment_gate_decide (${values.map((v) => literal(client, v)).join(', ')}); COMMIT`
-      );
-    });
-    const decided = results[3].rows[0] as { inserted: CheckRow | null; earlier: CheckRow | null };
-    if (decided.inserted) return { ...decided.inserted, fresh: true };
-    return decided.earlier!;
+    // Of two identical requests at once, the second waits for the invoice's lock and then finds the first's decision.
+    const row = await withDeadline(
+      this.committer.submit(invoiceLockKey(request.invoiceNo), values),
+      DECISION_DEADLINE_MS,
+    );
+    return this.view(row);
   }
 
   async list(filter: CheckFilter): Promise<{ items: CheckRecordView[]; total: number; limit: number; offset: number }> {

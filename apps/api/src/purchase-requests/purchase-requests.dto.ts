@@ -1,18 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsIn,
-  IsInt,
-  IsNumber,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  MinLength,
-} from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { VEHICLE_CATEGORIES, type VehicleCategory } from '#app/db';
+import { IsDecimalNumber } from '../common/validators.js';
 
 export const CNY_PATTERN = /^(0|[1-9]\d{0,11})(\.\d{1,2})?$/;
 
@@ -38,7 +27,7 @@ export class CreatePurchaseRequestDto {
   budgetCny: string;
 
   @ApiProperty({ example: 1.5, description: 'engine size in litres (0 for an electric car)' })
-  @IsNumber({ maxDecimalPlaces: 2 })
+  @IsDecimalNumber(2)
   @Min(0)
   @Max(10)
   engineL: number;
@@ -74,7 +63,7 @@ export class StandardDto {
   priceLimitCny: string;
 
   @ApiProperty({ example: 1.8 })
-  @IsNumber({ maxDecimalPlaces: 2 })
+  @IsDecimalNumber(2)
   @Min(0)
   @Max(10)
   engineLimitL: number;

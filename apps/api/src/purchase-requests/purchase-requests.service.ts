@@ -1,10 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '#app/auth';
+import { CLOCK, type Clock } from '#app/calendar';
 import type { VehicleCategory } from '#app/db';
 import { HistoryService } from '#app/history';
 import { purchaseError } from './purchase.errors.js';
+import { checkQuota } from './quota.js';
 import type { CreatePurchaseRequestDto, PreReviewDto, StandardDto } from './purchase-requests.dto.js';
 import {
   engineSettingKey,
@@ -32,6 +34,9 @@ export interface PurchaseRequestRow {
   requested_by: string;
   created_at: Date;
   decided_at: Date | null;
+  withdrawn_at: Date | null;
+  withdrawn_by: string | null;
+  withdrawn_reason: string | null;
 }
 
 export function presentRequest(r: PurchaseRequestRow) {
@@ -52,8 +57,14 @@ export function presentRequest(r: PurchaseRequestRow) {
     requestedBy: r.requested_by,
     createdAt: r.created_at,
     decidedAt: r.decided_at,
+    withdrawnAt: r.withdrawn_at,
+    withdrawnBy: r.withdrawn_by,
+    withdrawnReason: r.withdrawn_reason,
   };
 }
+
+/** A request its unit may still take back: anything not yet decided or withdrawn. */
+const WITHDRAWABLE = ['submitted', 'pre_review_passed', 'pre_review_failed', 'on_agenda'];
 
 const SELECT_REQUEST = `
   SELECT r.*, u.name AS unit_name FROM purchase_requests r JOIN units u ON u.id = r.unit_id`;
@@ -64,6 +75,7 @@ export class PurchaseRequestsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly history: HistoryService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async standards(manager: EntityManager | DataSource = this.db): Promise<Record<VehicleCategory, PurchaseStandard>> {
@@ -96,8 +108,8 @@ export class PurchaseRequestsService {
   }
 
   async create(body: CreatePurchaseRequestDto, who: Principal) {
-    const isClerk = who.roles.includes('unit') && !who.roles.includes('admin');
-    if (isClerk && body.unitId && body.unitId !== who.unitId) throw purchaseError('NOT_OWN_UNIT');
+    // Only unit clerks request purchases, and only for their own unit.
+    if (body.unitId && body.unitId !== who.unitId) throw purchaseError('NOT_OWN_UNIT');
     const unitId = body.unitId ?? who.unitId;
     if (!unitId) throw purchaseError('UNIT_REQUIRED');
     return this.db.transaction(async (manager) => {
@@ -156,6 +168,63 @@ export class PurchaseRequestsService {
     return rows.map(presentRequest);
   }
 
+  /**
+   * The unit takes its request back before its meeting begins (no one recorded present yet). It counts as
+   * withdrawn, never as rejected or saved.
+   */
+  async withdraw(id: string, body: { reason: string }, who: Principal) {
+    return this.db.transaction(async (manager) => {
+      // The meeting first, then the request: the order the meeting's own changes lock them in.
+      const onAgenda: { meeting_id: string }[] = await manager.query(
+        'SELECT meeting_id FROM meeting_agenda WHERE request_id = $1 AND withdrawn_at IS NULL AND decision IS NULL',
+        [id],
+      );
+      if (onAgenda[0]) await manager.query('SELECT 1 FROM meetings WHERE id = $1 FOR UPDATE', [onAgenda[0].meeting_id]);
+      const rows: PurchaseRequestRow[] = await manager.query(
+        'SELECT * FROM purchase_requests WHERE id = $1 FOR UPDATE',
+        [id],
+      );
+      const request = rows[0];
+      if (!request || request.unit_id !== who.unitId) throw purchaseError('REQUEST_NOT_FOUND', id);
+      if (!WITHDRAWABLE.includes(request.status)) throw purchaseError('NOT_WITHDRAWABLE', `status ${request.status}`);
+      const now = this.clock.now();
+      if (request.status === 'on_agenda') {
+        const items: { id: string; meeting_id: string; started: boolean }[] = await manager.query(
+          `SELECT a.id, a.meeting_id,
+                  EXISTS (SELECT 1 FROM meeting_attendance_events e WHERE e.meeting_id = a.meeting_id) AS started
+             FROM meeting_agenda a WHERE a.request_id = $1 AND a.withdrawn_at IS NULL AND a.decision IS NULL`,
+          [id],
+        );
+        const item = items[0];
+        if (item.started) throw purchaseError('MEETING_STARTED', item.meeting_id);
+        await manager.query(
+          `UPDATE meeting_agenda SET withdrawn_at = $2, withdrawn_by = $3, withdrawn_reason = $4 WHERE id = $1`,
+          [item.id, now, who.name, `withdrawn by the unit: ${body.reason}`],
+        );
+        await this.history.append(manager, {
+          entityType: 'meeting',
+          entityId: item.meeting_id,
+          action: 'item_withdrawn',
+          actor: who.name,
+          data: { agendaItemId: item.id, requestId: id, reason: `withdrawn by the unit: ${body.reason}` },
+        });
+      }
+      await manager.query(
+        `UPDATE purchase_requests SET status = 'withdrawn', withdrawn_at = $2, withdrawn_by = $3, withdrawn_reason = $4
+          WHERE id = $1`,
+        [id, now, who.name, body.reason],
+      );
+      await this.history.append(manager, {
+        entityType: 'purchase_request',
+        entityId: id,
+        action: 'withdrawn',
+        actor: who.name,
+        data: { reason: body.reason, from: request.status },
+      });
+      return this.get(id, manager);
+    });
+  }
+
   /** The centre's pre-review: unit quota, price per car and engine size, all checked and stored. */
   async preReview(id: string, body: PreReviewDto, who: Principal) {
     return this.db.transaction(async (manager) => {
@@ -166,35 +235,13 @@ export class PurchaseRequestsService {
       const request = rows[0];
       if (!request) throw purchaseError('REQUEST_NOT_FOUND', id);
       if (request.status !== 'submitted') throw purchaseError('NOT_AWAITING_PRE_REVIEW', `status ${request.status}`);
-      const unit: { vehicle_quota: number; active: string }[] = await manager.query(
-        `SELECT u.vehicle_quota,
-                (SELECT count(*) FROM vehicles v WHERE v.unit_id = u.id AND v.status = 'active') AS active
-           FROM units u WHERE u.id = $1`,
-        [request.unit_id],
-      );
       const standard = (await this.standards(manager))[request.category];
-      const activeCars = Number(unit[0].active);
-      // The replaced car frees a place only while it is still an active car of the unit.
-      const replacedRows: unknown[] = request.replaces_vehicle_id
-        ? await manager.query(`SELECT 1 FROM vehicles WHERE id = $1 AND unit_id = $2 AND status = 'active'`, [
-            request.replaces_vehicle_id,
-            request.unit_id,
-          ])
-        : [];
-      const replaced = replacedRows.length;
-      const after = activeCars + request.count - replaced;
+      const quota = await checkQuota(manager, request);
       const budget = toCents(request.budget_cny);
       const limit = toCents(standard.priceLimitCny);
       const engine = Number(request.engine_l);
       const checks = {
-        quota: {
-          passed: after <= unit[0].vehicle_quota,
-          unitQuota: unit[0].vehicle_quota,
-          activeCars,
-          requested: request.count,
-          replaced,
-          afterPurchase: after,
-        },
+        quota,
         price: {
           passed: budget <= limit * BigInt(request.count),
           perCarCny: toCny(budget / BigInt(request.count)),
@@ -226,5 +273,5 @@ export class PurchaseRequestsService {
 
 /** Unit clerks see their own unit's requests only. */
 function onlyOwnUnit(who: Principal): boolean {
-  return who.roles.includes('unit') && !who.roles.some((r) => r === 'admin' || r === 'centre' || r === 'member');
+  return who.roles.includes('unit') && !who.roles.some((r) => r === 'centre' || r === 'member' || r === 'inspector');
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles } from '#app/auth';
+import { May } from '#app/auth';
 import { checkRange, parseInstant } from '../vehicles-track/time-range.js';
 import { RejectedMessagesPage, RejectedMessagesQuery } from './rejected-messages.dto.js';
 import { RejectedMessagesService } from './rejected-messages.service.js';
@@ -8,7 +8,7 @@ import { RejectedMessagesService } from './rejected-messages.service.js';
 @ApiTags('rejected-messages')
 @ApiBearerAuth()
 @Controller('v1/rejected-messages')
-@Roles('centre')
+@May('terminals.diagnose')
 export class RejectedMessagesController {
   constructor(private readonly rejected: RejectedMessagesService) {}
 

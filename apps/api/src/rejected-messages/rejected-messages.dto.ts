@@ -1,7 +1,8 @@
+import { IsInstantWithZone } from '../common/validators.js';
+import { QueryNumber } from '../common/query-number.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { ISO_DATE_TIME, ISO_DATE_TIME_MESSAGE } from '../vehicles-track/time-range.js';
+import { ISO_DATE_TIME_MESSAGE } from '../vehicles-track/time-range.js';
 
 export class RejectedMessagesQuery {
   @ApiPropertyOptional({ example: '13800000001' })
@@ -16,17 +17,17 @@ export class RejectedMessagesQuery {
 
   @ApiPropertyOptional({ example: '2026-11-26T00:00:00+08:00', description: 'Received at or after.' })
   @IsOptional()
-  @Matches(ISO_DATE_TIME, { message: ISO_DATE_TIME_MESSAGE('from') })
+  @IsInstantWithZone({ message: ISO_DATE_TIME_MESSAGE('from') })
   from?: string;
 
   @ApiPropertyOptional({ example: '2026-11-27T00:00:00+08:00', description: 'Received before.' })
   @IsOptional()
-  @Matches(ISO_DATE_TIME, { message: ISO_DATE_TIME_MESSAGE('to') })
+  @IsInstantWithZone({ message: ISO_DATE_TIME_MESSAGE('to') })
   to?: string;
 
   @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
   @IsOptional()
-  @Type(() => Number)
+  @QueryNumber()
   @IsInt({ message: 'limit must be a whole number' })
   @Min(1, { message: 'limit must be at least 1' })
   @Max(500, { message: 'limit must not be greater than 500' })

@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Roles } from '#app/auth';
+import { May } from '#app/auth';
 import { StatsQueryDto } from './stats.dto.js';
 import { StatsService } from './stats.service.js';
 
@@ -12,7 +12,7 @@ export class StatsController {
 
   /** The year's figures (or one month's) with a monthly breakdown. */
   @Get()
-  @Roles('centre', 'inspector')
+  @May('stats.read')
   report(@Query() query: StatsQueryDto) {
     return this.stats.report(query.year, query.month);
   }

@@ -1,10 +1,10 @@
+import { QueryNumber } from '../common/query-number.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export class StatsQueryDto {
   @ApiProperty({ example: 2025 })
-  @Type(() => Number)
+  @QueryNumber()
   @IsInt()
   @Min(2000)
   @Max(2100)
@@ -12,7 +12,7 @@ export class StatsQueryDto {
 
   @ApiPropertyOptional({ minimum: 1, maximum: 12 })
   @IsOptional()
-  @Type(() => Number)
+  @QueryNumber()
   @IsInt()
   @Min(1)
   @Max(12)

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { civilDate, localMidnight } from '#app/audit';
+import { civilDate, zonedTime } from '#app/calendar';
 import { APP_CONFIG, type AppConfig } from '#app/config';
 
 /** People-facing outcomes of a case, as recorded by the inspectors. */
@@ -9,7 +9,8 @@ const OUTCOMES = ['criticism_education', 'admonishment_talk', 'public_notice', '
 
 /**
  * The figures the centre and the district leaders report, for one period in the policy zone. A meeting
- * counts in the period it was held (closed meetings only); a request when it was decided; findings when
+ * counts in the period it was held (closed or adjourned, not cancelled); a request when it was decided
+ * (withdrawn ones when withdrawn); findings when
  * they happened; cases, outcomes and rectifications in the period the case was opened; payment denials
  * when the gate answered; audit coverage by the weeks that started in the period.
  */
@@ -22,7 +23,8 @@ export class StatsService {
 
   async report(year: number, month?: number) {
     const tz = this.config.tzPolicy;
-    const monthStart = (m: number) => localMidnight(m > 12 ? civilDate(year + 1, 1, 1) : civilDate(year, m, 1), tz);
+    const monthStart = (m: number) =>
+      zonedTime(m > 12 ? civilDate(year + 1, 1, 1) : civilDate(year, m, 1), '00:00', tz);
     const months = month ? [month] : Array.from({ length: 12 }, (_, i) => i + 1);
     const hasPaymentChecks = await this.tableExists('payment_checks');
     const from = month ? monthStart(month) : monthStart(1);
@@ -51,7 +53,15 @@ export class StatsService {
   private async figures(from: Date, to: Date, hasPaymentChecks: boolean) {
     const range = [from, to];
     const [meetings]: { held: string }[] = await this.db.query(
-      `SELECT count(*) AS held FROM meetings WHERE status = 'closed' AND scheduled_at >= $1 AND scheduled_at < $2`,
+      `SELECT count(*) AS held FROM meetings
+        WHERE status IN ('closed', 'adjourned') AND scheduled_at >= $1 AND scheduled_at < $2`,
+      range,
+    );
+    // A request rejected at a meeting counts, and its budget is saved, whether the members voted it down or
+    // it broke a standard (price, engine, quota); a request its unit withdrew is counted apart, never as saved.
+    const [withdrawn]: { n: string }[] = await this.db.query(
+      `SELECT count(*) AS n FROM purchase_requests
+        WHERE status = 'withdrawn' AND withdrawn_at >= $1 AND withdrawn_at < $2`,
       range,
     );
     const [requests]: { approved: string; rejected: string; saved: string }[] = await this.db.query(
@@ -129,6 +139,7 @@ export class StatsService {
       meetingsHeld: Number(meetings.held),
       requestsApproved: Number(requests.approved),
       requestsRejected: Number(requests.rejected),
+      requestsWithdrawn: Number(withdrawn.n),
       fundsSavedCny: requests.saved,
       findingsByRule: findings.map((f) => ({
         rule: f.rule,

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles, type Principal } from '#app/auth';
+import { CurrentPrincipal, May, type Principal } from '#app/auth';
 import { CreateCommandDto } from './terminal-commands.dto.js';
 import { TerminalCommandsService } from './terminal-commands.service.js';
 
@@ -10,7 +10,9 @@ const uuid = new ParseUUIDPipe({ version: undefined });
 @ApiTags('terminal-commands')
 @ApiBearerAuth()
 @Controller('v1')
-@Roles('centre')
+// The vehicle centre alone decides how cars are used; commands borrow that duty until the role table has one
+// of their own.
+@May('dispatch.decide')
 export class TerminalCommandsController {
   constructor(private readonly commands: TerminalCommandsService) {}
 

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles, type Principal } from '#app/auth';
+import { CurrentPrincipal, May, type Principal } from '#app/auth';
 import { CreateTerminalDto, TERMINAL_ID, UpdateTerminalDto } from './terminals.dto.js';
 import { checkTerminalId, TerminalsService } from './terminals.service.js';
 
@@ -8,12 +8,12 @@ import { checkTerminalId, TerminalsService } from './terminals.service.js';
 @ApiTags('registry')
 @ApiBearerAuth()
 @Controller('v1/terminals')
-@Roles('centre', 'inspector', 'finance')
+@May('registry.read')
 export class TerminalsController {
   constructor(private readonly terminals: TerminalsService) {}
 
   @Post()
-  @Roles('centre')
+  @May('registry.write')
   @ApiOperation({ summary: 'Register a terminal; its MQTT secret is in this answer only, the service keeps a hash' })
   @ApiResponse({ status: 409, description: 'the terminal id is registered already' })
   create(@Body() body: CreateTerminalDto, @CurrentPrincipal() principal: Principal) {
@@ -32,8 +32,16 @@ export class TerminalsController {
     return this.terminals.get(checkTerminalId(id, TERMINAL_ID));
   }
 
+  @Post(':id/secret')
+  @May('registry.write')
+  @ApiOperation({ summary: 'Issue a new secret to a terminal (the old one stops working at once); shown only here' })
+  @ApiResponse({ status: 404, description: 'no such terminal' })
+  rotateSecret(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+    return this.terminals.rotateSecret(checkTerminalId(id, TERMINAL_ID), principal);
+  }
+
   @Patch(':id')
-  @Roles('centre')
+  @May('registry.write')
   @ApiOperation({ summary: 'Switch a terminal on or off; an inactive terminal cannot be bound' })
   update(@Param('id') id: string, @Body() body: UpdateTerminalDto, @CurrentPrincipal() principal: Principal) {
     return this.terminals.setActive(checkTerminalId(id, TERMINAL_ID), body.active, principal);

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Roles } from '#app/auth';
+import { May } from '#app/auth';
 import { ListTripsQueryDto } from './trips.dto.js';
 import { TripsService } from './trips.service.js';
 
@@ -12,7 +12,7 @@ export class TripsController {
 
   /** A car's trips, newest first, each with its distance and the distance driven outside working time. */
   @Get()
-  @Roles('centre', 'inspector')
+  @May('trips.read')
   list(@Param('id', ParseUUIDPipe) id: string, @Query() query: ListTripsQueryDto) {
     return this.trips.list(id, query);
   }

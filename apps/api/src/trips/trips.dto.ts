@@ -1,5 +1,5 @@
+import { QueryNumber } from '../common/query-number.js';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
 
 export class ListTripsQueryDto {
@@ -15,7 +15,7 @@ export class ListTripsQueryDto {
 
   @ApiPropertyOptional({ default: 100, maximum: 1000 })
   @IsOptional()
-  @Type(() => Number)
+  @QueryNumber()
   @IsInt()
   @Min(1)
   @Max(1000)

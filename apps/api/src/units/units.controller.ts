@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles, type Principal } from '#app/auth';
+import { CurrentPrincipal, May, type Principal } from '#app/auth';
 import { uuidParam as uuid } from '../vehicles/validation.js';
 import { CreateUnitDto } from './units.dto.js';
 import { UnitsService } from './units.service.js';
@@ -9,12 +9,12 @@ import { UnitsService } from './units.service.js';
 @ApiTags('registry')
 @ApiBearerAuth()
 @Controller('v1/units')
-@Roles('centre', 'inspector', 'finance')
+@May('registry.read')
 export class UnitsController {
   constructor(private readonly units: UnitsService) {}
 
   @Post()
-  @Roles('centre')
+  @May('registry.write')
   @ApiOperation({ summary: 'Create a unit with its vehicle quota (编制)' })
   @ApiResponse({ status: 409, description: 'a unit of that name exists' })
   create(@Body() body: CreateUnitDto, @CurrentPrincipal() principal: Principal) {

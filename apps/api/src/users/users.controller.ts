@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AccountsService, AuthService, CurrentPrincipal, Roles, type Actor, type Principal } from '#app/auth';
+import { AccountsService, AuthService, CurrentPrincipal, May, type Actor, type Principal } from '#app/auth';
 import { CreateUserDto, UpdateUserDto } from './users.dto.js';
 
 function actor(principal: Principal): Actor {
@@ -11,7 +11,7 @@ function actor(principal: Principal): Actor {
 @ApiTags('users')
 @ApiBearerAuth()
 @Controller('v1/users')
-@Roles('admin')
+@May('accounts')
 export class UsersController {
   constructor(
     private readonly accounts: AccountsService,

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles } from '#app/auth';
+import { May } from '#app/auth';
 import { checkRange, parseInstant } from './time-range.js';
 import { MAX_TRACK_DAYS, VehicleTrackQuery } from './vehicle-track.dto.js';
 import { VehicleTrackService } from './vehicle-track.service.js';
@@ -8,7 +8,7 @@ import { VehicleTrackService } from './vehicle-track.service.js';
 @ApiTags('vehicles')
 @ApiBearerAuth()
 @Controller('v1/vehicles')
-@Roles('centre', 'inspector')
+@May('fleet.watch')
 export class VehicleTrackController {
   constructor(private readonly tracks: VehicleTrackService) {}
 

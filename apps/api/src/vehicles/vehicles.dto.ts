@@ -1,5 +1,6 @@
+import { QueryNumber } from '../common/query-number.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { MAX_OFFSET } from '../common/validators.js';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min, ValidateBy } from 'class-validator';
 import { isValidPlate, VEHICLE_CATEGORIES, type VehicleCategory, type VehicleStatus } from '#app/db';
 import { IsDay } from './validation.js';
@@ -35,6 +36,15 @@ export class CreateVehicleDto {
   @IsOptional()
   @IsDay()
   commissionedOn?: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      'the approved purchase this car was bought under; until all its cars are registered, the purchase counts against the unit quota',
+  })
+  @IsOptional()
+  @IsUUID('all', { message: 'purchaseRequestId must be a UUID' })
+  purchaseRequestId?: string;
 }
 
 export class ListVehiclesQuery {
@@ -66,14 +76,15 @@ export class ListVehiclesQuery {
 
   @ApiPropertyOptional({ minimum: 1, default: 1 })
   @IsOptional()
-  @Type(() => Number)
+  @QueryNumber()
   @IsInt({ message: 'page must be a whole number' })
   @Min(1, { message: 'page must be at least 1' })
+  @Max(MAX_OFFSET / 500, { message: `page must be at most ${MAX_OFFSET / 500}` })
   page?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
   @IsOptional()
-  @Type(() => Number)
+  @QueryNumber()
   @IsInt({ message: 'pageSize must be a whole number' })
   @Min(1, { message: 'pageSize must be from 1 to 500' })
   @Max(500, { message: 'pageSize must be from 1 to 500' })

@@ -91,12 +91,20 @@ export class VehiclesService {
     return this.db.transaction(async (m) => {
       const [unit] = await m.query('SELECT id FROM units WHERE id = $1', [body.unitId]);
       if (!unit) throw new BadRequestException([`unitId ${body.unitId} is not a known unit`]);
+      if (body.purchaseRequestId) await this.checkPurchase(m, body.purchaseRequestId, body.unitId);
       let id: string;
       try {
         [{ id }] = await m.query(
-          `INSERT INTO vehicles (plate_number, plate_normalized, category, unit_id, commissioned_on)
-           VALUES ($1, $2, $3, $4, COALESCE($5::date, CURRENT_DATE)) RETURNING id`,
-          [body.plateNumber.trim(), normalized, body.category, body.unitId, body.commissionedOn ?? null],
+          `INSERT INTO vehicles (plate_number, plate_normalized, category, unit_id, commissioned_on, purchase_request_id)
+           VALUES ($1, $2, $3, $4, COALESCE($5::date, CURRENT_DATE), $6) RETURNING id`,
+          [
+            body.plateNumber.trim(),
+            normalized,
+            body.category,
+            body.unitId,
+            body.commissionedOn ?? null,
+            body.purchaseRequestId ?? null,
+          ],
         );
       } catch (error) {
         if (isUniqueViolation(error)) {
@@ -110,14 +118,44 @@ export class VehiclesService {
         entityId: id,
         action: 'registered',
         actor: actor.name,
-        data: { plateNumber: created.plateNumber, unitId: created.unitId, category: created.category },
+        data: {
+          plateNumber: created.plateNumber,
+          unitId: created.unitId,
+          category: created.category,
+          ...(body.purchaseRequestId ? { purchaseRequestId: body.purchaseRequestId } : {}),
+        },
       });
       return created;
     });
   }
 
+  /** A car bought under a purchase: the purchase was approved for this unit and still has a car to deliver. */
+  private async checkPurchase(m: EntityManager, requestId: string, unitId: string): Promise<void> {
+    // Locked, so two registrations cannot both take the last car of a purchase.
+    const rows: { unit_id: string; status: string; count: number }[] = await m.query(
+      'SELECT unit_id, status, count FROM purchase_requests WHERE id = $1 FOR UPDATE',
+      [requestId],
+    );
+    const request = rows[0];
+    const problem = !request
+      ? 'is not a known purchase request'
+      : request.status !== 'approved'
+        ? `is ${request.status}, not approved`
+        : request.unit_id !== unitId
+          ? 'was approved for another unit'
+          : null;
+    if (problem) throw new BadRequestException([`purchaseRequestId ${requestId} ${problem}`]);
+    const [{ n }] = await m.query('SELECT count(*)::int AS n FROM vehicles WHERE purchase_request_id = $1', [
+      requestId,
+    ]);
+    if (n >= request.count) {
+      throw new BadRequestException([`purchaseRequestId ${requestId}: all ${request.count} cars are registered`]);
+    }
+  }
+
   async list(
     query: ListVehiclesQuery,
+    who?: Principal,
   ): Promise<{ items: VehicleView[]; total: number; page: number; pageSize: number }> {
     const page = query.page ?? 1;
     const pageSize = query.pageSize ?? 50;
@@ -125,6 +163,8 @@ export class VehiclesService {
     const params: unknown[] = [];
     const unitId = query.unitId ?? query.unit;
     if (unitId) where.push(`v.unit_id = $${params.push(unitId)}`);
+    const own = who ? ownUnitOnly(who) : null;
+    if (own !== null) where.push(`v.unit_id = $${params.push(own)}`);
     if (query.category) where.push(`v.category = $${params.push(query.category)}`);
     if (query.status) where.push(`v.status = $${params.push(query.status)}`);
     if (query.plate) where.push(`v.plate_normalized LIKE '%' || $${params.push(normalizePlate(query.plate))} || '%'`);
@@ -138,8 +178,8 @@ export class VehiclesService {
     return { items: rows.map(view), total, page, pageSize };
   }
 
-  async detail(id: string): Promise<VehicleDetail> {
-    const vehicle = await this.findIn(this.db.manager, id);
+  async detail(id: string, who?: Principal): Promise<VehicleDetail> {
+    const vehicle = await this.findIn(this.db.manager, id, who);
     const [binding]: OpenBindingRow[] = await this.db.query(
       `SELECT id, terminal_id, valid_from::text AS valid_from FROM terminal_bindings
         WHERE vehicle_id = $1 AND valid_to IS NULL`,
@@ -287,8 +327,8 @@ export class VehiclesService {
     });
   }
 
-  async bindings(id: string, on?: string): Promise<Binding[]> {
-    await this.findIn(this.db.manager, id);
+  async bindings(id: string, on?: string, who?: Principal): Promise<Binding[]> {
+    await this.findIn(this.db.manager, id, who);
     if (on) {
       const binding = await bindingOn(this.db, id, on);
       return binding ? [binding] : [];
@@ -296,9 +336,11 @@ export class VehiclesService {
     return bindingHistory(this.db, id);
   }
 
-  private async findIn(m: EntityManager, id: string): Promise<VehicleView> {
+  /** A car of another unit does not exist for a unit clerk: the same 404, so ids cannot be probed. */
+  private async findIn(m: EntityManager, id: string, who?: Principal): Promise<VehicleView> {
     const [row]: VehicleRow[] = await m.query(`${VEHICLE_SELECT} WHERE v.id = $1`, [id]);
-    if (!row) throw new NotFoundException(`vehicle ${id} does not exist`);
+    const own = who ? ownUnitOnly(who) : null;
+    if (!row || (own !== null && row.unit_id !== own)) throw new NotFoundException(`vehicle ${id} does not exist`);
     return view(row);
   }
 
@@ -326,4 +368,16 @@ export class VehiclesService {
     );
     return row;
   }
+}
+
+/** No unit: a clerk without a unit sees no car. */
+const NO_UNIT = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * The one unit whose cars a caller may see, or null for all: unit clerks see only their own unit's cars;
+ * the centre, inspectors, finance and admins see every car.
+ */
+function ownUnitOnly(who: Principal): string | null {
+  const seesAll = who.roles.some((r) => r === 'admin' || r === 'centre' || r === 'inspector' || r === 'finance');
+  return seesAll ? null : (who.unitId ?? NO_UNIT);
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Roles } from '#app/auth';
+import { May } from '#app/auth';
 import { ListViolationsQueryDto } from './violations.dto.js';
 import { ViolationsService } from './violations.service.js';
 
@@ -13,14 +13,14 @@ export class ViolationsController {
 
   /** Filters: car, unit, rule, kind, period of the start time; newest first. */
   @Get()
-  @Roles('centre', 'inspector')
+  @May('violations.read')
   list(@Query() query: ListViolationsQueryDto) {
     return this.violations.list(query);
   }
 
   /** One finding with its evidence and its track as a GeoJSON FeatureCollection (track, start, fence). */
   @Get(':id')
-  @Roles('centre', 'inspector')
+  @May('violations.read')
   get(@Param('id', ParseUUIDPipe) id: string) {
     return this.violations.get(id);
   }

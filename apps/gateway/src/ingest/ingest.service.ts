@@ -75,6 +75,9 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
   private offlineTimer?: NodeJS.Timeout;
   private readonly resumeListeners = new Set<() => void>();
 
+  /** The receive time stamped on each message (and judged against its fix time); tests pin it. */
+  receiveClock: () => number = Date.now;
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(INFRA) private readonly infra: Infrastructure,
@@ -214,7 +217,7 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
       this.watchDropped(message.payload.toString());
       return true;
     }
-    const receivedAt = Date.now();
+    const receivedAt = this.receiveClock();
     const decoded = decodePositionMessage(message.topic, message.payload, receivedAt, message.contentType);
     const { topic, payload, ack, alive } = message;
     return this.take({ topic, payload, receivedAt, decoded, ack, alive });

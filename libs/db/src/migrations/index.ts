@@ -9,6 +9,7 @@ import { PaymentGateAndCases1764100005000 } from './1764100005000-payment-gate-a
 import { AuditsPurchases1764100006000 } from './1764100006000-audits-purchases.js';
 import { LateArrivalsIndex1764100007000 } from './1764100007000-late-arrivals-index.js';
 import { AccountsEvidence1764100008000 } from './1764100008000-accounts-evidence.js';
+import { MeetingRulesQuotaCatchUp1764100009000 } from './1764100009000-meeting-rules-quota-catch-up.js';
 import { Jt8081764100010000 } from './1764100010000-jt808.js';
 
 /** Every migration, oldest first. Listed by hand so a build never depends on a file glob. */
@@ -24,5 +25,6 @@ export const MIGRATIONS = [
   AuditsPurchases1764100006000,
   LateArrivalsIndex1764100007000,
   AccountsEvidence1764100008000,
+  MeetingRulesQuotaCatchUp1764100009000,
   Jt8081764100010000,
 ];
