@@ -145,6 +145,7 @@ describe('dispatch orders', () => {
         end: new Date(created.endTime),
         leavesJurisdiction: true,
         destinationFenceId: null,
+        driver: created.driver,
       },
     ]);
     expect(

@@ -32,9 +32,9 @@ describe('JT/T 808 terminals over TCP into the same pipeline as MQTT', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     db = new pg.Pool({ connectionString: database.url, max: 2 });
-    await registerFleet(db, ['13800000001', '13800000002', '13800000003', '13800000004', '17299841738']);
-    await registerFleet(db, ['13800000009'], { unbound: true });
-    await registerFleet(db, ['13800000008'], { inactive: true });
+    await registerFleet(db, ['13600000001', '13600000002', '13600000003', '13600000004', '17299841738']);
+    await registerFleet(db, ['13600000009'], { unbound: true });
+    await registerFleet(db, ['13600000008'], { inactive: true });
     port = await freePort();
     const config = testConfig(database.url, {
       JT808_PORT: String(port),
@@ -78,10 +78,10 @@ describe('JT/T 808 terminals over TCP into the same pipeline as MQTT', () => {
   const fix = (offsetS: number) => Math.floor((Date.now() - 60_000) / 1000) * 1000 + offsetS * 1000;
 
   it.each([
-    ['an unknown terminal', 4, '13899999999', undefined],
-    ['a deactivated terminal', 4, '13800000008', undefined],
-    ['a terminal bound to no car', 2, '13800000009', undefined],
-    ['a plate that is not the bound car’s', 2, '13800000001', '京A00000'],
+    ['an unknown terminal', 4, '13699999999', undefined],
+    ['a deactivated terminal', 4, '13600000008', undefined],
+    ['a terminal bound to no car', 2, '13600000009', undefined],
+    ['a plate that is not the bound car’s', 2, '13600000001', '京A00000'],
   ])('refuses the registration of %s with result %i and stores no code', async (_, result, phone, plate) => {
     const t = await terminal(phone, 2013, plate);
     expect(await t.signOn()).toBe(result);
@@ -89,11 +89,11 @@ describe('JT/T 808 terminals over TCP into the same pipeline as MQTT', () => {
   });
 
   it('registers with an auth code stored only as a hash; a wrong code is refused and the connection closed', async () => {
-    const t = await terminal('13800000001');
+    const t = await terminal('13600000001');
     expect(await t.signOn()).toBe(0);
-    const { rows } = await db.query('SELECT code_hash FROM jt808_auth_codes WHERE terminal_id = $1', ['13800000001']);
+    const { rows } = await db.query('SELECT code_hash FROM jt808_auth_codes WHERE terminal_id = $1', ['13600000001']);
     expect(rows[0].code_hash).toMatch(/^[0-9a-f]{64}$/);
-    const intruder = await terminal('13800000001');
+    const intruder = await terminal('13600000001');
     const reply = await intruder.request(MSG.AUTHENTICATE, Buffer.from('not-the-code'));
     expect(reply.result).toBe(1);
     await waitFor(
@@ -105,18 +105,18 @@ describe('JT/T 808 terminals over TCP into the same pipeline as MQTT', () => {
   });
 
   it('records a position sent before authentication as UNAUTHENTICATED and answers result 1', async () => {
-    const t = await terminal('13800000002');
+    const t = await terminal('13600000002');
     const result = await t.report({ lat: 31, lon: 121, fixTime: fix(0) });
     expect(result).toBe(1);
     const [row] = await rejected('jt808/0x0200');
-    expect(row).toMatchObject({ reason: 'UNAUTHENTICATED', terminal_id: '13800000002' });
-    expect(await count(db, 'SELECT count(*) AS n FROM positions WHERE terminal_id = $1', ['13800000002'])).toBe(0);
+    expect(row).toMatchObject({ reason: 'UNAUTHENTICATED', terminal_id: '13600000002' });
+    expect(await count(db, 'SELECT count(*) AS n FROM positions WHERE terminal_id = $1', ['13600000002'])).toBe(0);
   });
 
   it.each([2013, 2019] as const)(
     'stores a %i location with every field; the 0x8001 comes only once the row is committed; handed off',
     async (edition) => {
-      const phone = edition === 2013 ? '13800000003' : '17299841738';
+      const phone = edition === 2013 ? '13600000003' : '17299841738';
       const t = await terminal(phone, edition);
       expect(await t.signOn()).toBe(0);
       const fixTime = fix(edition === 2013 ? 1 : 2);
@@ -169,27 +169,27 @@ describe('JT/T 808 terminals over TCP into the same pipeline as MQTT', () => {
   );
 
   it('takes a blind-area batch item by item: a future item is rejected, a repeated one stored once, the rest stored as replay', async () => {
-    const t = await terminal('13800000004', 2019);
+    const t = await terminal('13600000004', 2019);
     expect(await t.signOn()).toBe(0);
     const items = [fix(10), fix(11), Date.now() + 3_600_000, fix(11)].map((fixTime) =>
       locationBody({ lat: 30, lon: 120, fixTime }),
     );
     const reply = await t.request(MSG.LOCATION_BATCH, locationBatchBody(items, true));
     expect(reply.result).toBe(0);
-    const { rows } = await db.query('SELECT replay FROM positions WHERE terminal_id = $1', ['13800000004']);
+    const { rows } = await db.query('SELECT replay FROM positions WHERE terminal_id = $1', ['13600000004']);
     expect(rows).toEqual([{ replay: true }, { replay: true }]);
     const [row] = await rejected('jt808/0x0704');
-    expect(row).toMatchObject({ reason: 'FUTURE', terminal_id: '13800000004' });
+    expect(row).toMatchObject({ reason: 'FUTURE', terminal_id: '13600000004' });
     expect(row.detail).toContain('item 2');
   });
 
   it('records a bad check code as CHECKSUM, answers result 2, and keeps the connection', async () => {
-    const t = await terminal('13800000003');
+    const t = await terminal('13600000003');
     expect(await t.signOn()).toBe(0);
     const frame = encodeFrame({
       msgId: MSG.LOCATION,
       edition: 2013,
-      phone: '13800000003',
+      phone: '13600000003',
       serial: 900,
       body: locationBody({ lat: 1, lon: 2, fixTime: fix(20) }),
     });
@@ -206,21 +206,67 @@ describe('JT/T 808 terminals over TCP into the same pipeline as MQTT', () => {
     expect(reply.header.msgId).toBe(MSG.PLATFORM_RESPONSE);
     expect([reply.body.readUInt16BE(0), reply.body[4]]).toEqual([900, 2]);
     const rows = await rejected('jt808/0x0200', 2);
-    expect(rows.find((r) => r.reason === 'CHECKSUM')).toMatchObject({ terminal_id: '13800000003' });
+    expect(rows.find((r) => r.reason === 'CHECKSUM')).toMatchObject({ terminal_id: '13600000003' });
     expect(await t.report({ lat: 31, lon: 121, fixTime: fix(21) })).toBe(0);
   });
 
+  it('accepts a heartbeat before authentication, but refuses another terminal’s number on an authenticated connection', async () => {
+    const t = await terminal('13600000003', 2019);
+    expect((await t.request(MSG.HEARTBEAT, Buffer.alloc(0))).result).toBe(0);
+    expect(await t.signOn()).toBe(0);
+    const replies = t.received.length;
+    const foreign = encodeFrame({
+      msgId: MSG.LOCATION,
+      edition: 2019,
+      phone: '13600000004',
+      serial: 4242,
+      body: locationBody({ lat: 31, lon: 121, fixTime: fix(50) }),
+    });
+    t.writeRaw(foreign);
+    await waitFor(
+      async () => t.received.length,
+      (n) => n > replies,
+      5000,
+    );
+    const reply = t.received.at(-1)!;
+    // The reply answers the frame in its own edition and number.
+    expect(reply.header).toMatchObject({ msgId: MSG.PLATFORM_RESPONSE, edition: 2019, phone: '00000000013600000004' });
+    expect([reply.body.readUInt16BE(0), reply.body[4]]).toEqual([4242, 1]);
+    const rows = await rejected('jt808/0x0200', 2);
+    expect(rows.at(-1)).toMatchObject({ reason: 'UNAUTHENTICATED', terminal_id: '13600000004' });
+    expect(rows.at(-1)!.detail).toContain('belongs to terminal 13600000003');
+  });
+
+  it('does not hold sub-packets of a connection that has not authenticated', async () => {
+    const t = new Jt808Terminal({ host: '127.0.0.1', port, phone: '13600000002', edition: 2013, packetBytes: 100 });
+    terminals.push(t);
+    await t.connect();
+    const body = locationBatchBody(
+      [locationBody({ lat: 30, lon: 120, fixTime: fix(60) }), locationBody({ lat: 30, lon: 120, fixTime: fix(61) })],
+      false,
+    );
+    const replies = await Promise.race([
+      t.sendPacketsExcept(MSG.LOCATION_BATCH, body, []).then((r) => r.result),
+      new Promise((r) => setTimeout(() => r('no reply'), 3000)),
+    ]);
+    expect(replies).toBe(1);
+    const rows = await rejected('jt808/0x0704', 2);
+    expect(
+      rows.filter((r) => r.reason === 'UNAUTHENTICATED' && r.terminal_id === '13600000002').length,
+    ).toBeGreaterThan(0);
+  });
+
   it('answers an unsupported message with result 3 and records it', async () => {
-    const t = await terminal('13800000003');
+    const t = await terminal('13600000003');
     expect(await t.signOn()).toBe(0);
     const reply = await t.request(0x0f0f, Buffer.from('00', 'hex'));
     expect(reply.result).toBe(3);
     const [row] = await rejected('jt808/0x0f0f');
-    expect(row).toMatchObject({ reason: 'UNSUPPORTED', terminal_id: '13800000003' });
+    expect(row).toMatchObject({ reason: 'UNSUPPORTED', terminal_id: '13600000003' });
   });
 
   it('reassembles a batch in sub-packets, asking with 0x8003 for the one left out', async () => {
-    const t = new Jt808Terminal({ host: '127.0.0.1', port, phone: '13800000004', edition: 2013, packetBytes: 200 });
+    const t = new Jt808Terminal({ host: '127.0.0.1', port, phone: '13600000004', edition: 2013, packetBytes: 200 });
     terminals.push(t);
     await t.connect();
     expect(await t.signOn()).toBe(0);
@@ -230,7 +276,7 @@ describe('JT/T 808 terminals over TCP into the same pipeline as MQTT', () => {
     expect(reply.result).toBe(0);
     expect(t.received.some((f) => f.header.msgId === MSG.REREQUEST_PACKETS)).toBe(true);
     expect(
-      await count(db, 'SELECT count(*) AS n FROM positions WHERE terminal_id = $1 AND lat = 29', ['13800000004']),
+      await count(db, 'SELECT count(*) AS n FROM positions WHERE terminal_id = $1 AND lat = 29', ['13600000004']),
     ).toBe(20);
   }, 20_000);
 
@@ -265,10 +311,10 @@ describe('JT/T 808 terminals over TCP into the same pipeline as MQTT', () => {
   it('registers a 2013 terminal whose plate matches the bound car', async () => {
     const { rows } = await db.query(
       `UPDATE vehicles SET plate_number = '苏N·A1234', plate_normalized = '苏NA1234'
-       WHERE id = (SELECT vehicle_id FROM terminal_bindings WHERE terminal_id = '13800000002') RETURNING id`,
+       WHERE id = (SELECT vehicle_id FROM terminal_bindings WHERE terminal_id = '13600000002') RETURNING id`,
     );
     expect(rows).toHaveLength(1);
-    const t = await terminal('13800000002', 2013, '苏N A1234');
+    const t = await terminal('13600000002', 2013, '苏N A1234');
     expect(await t.signOn()).toBe(0);
     expect(
       registrationBody({ maker: 'a', model: 'b', deviceId: 'c', plateColour: 1, plate: '苏N A1234' }, 2013).length,

@@ -31,6 +31,7 @@ import { DispatchOrdersModule } from './dispatch-orders/dispatch-orders.module.j
 import { ViolationsModule } from './violations/violations.module.js';
 import { TripsModule } from './trips/trips.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
+import { TerminalCommandsModule } from './terminal-commands/terminal-commands.module.js';
 import { BrokerAuthModule } from './broker-auth/broker-auth.module.js';
 /** Feature modules of the REST API; each capability adds itself here. */
 const FEATURES: DynamicModule['imports'] = [
@@ -55,6 +56,7 @@ const FEATURES: DynamicModule['imports'] = [
   ViolationsModule,
   TripsModule,
   DashboardModule,
+  TerminalCommandsModule,
 ];
 
 @Module({})

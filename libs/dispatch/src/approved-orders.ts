@@ -15,10 +15,11 @@ interface OrderRow {
   effective_end: Date;
   leaves_jurisdiction: boolean;
   destination_fence_id: string | null;
+  driver: string | null;
 }
 
 const ORDER_SQL = `
-  SELECT id, vehicle_id, start_time, leaves_jurisdiction, destination_fence_id,
+  SELECT id, vehicle_id, start_time, leaves_jurisdiction, destination_fence_id, driver,
          CASE WHEN status = 'ended' THEN LEAST(ended_at, end_time) ELSE end_time END AS effective_end
     FROM dispatch_orders
    WHERE status IN ('approved', 'ended')
@@ -33,6 +34,7 @@ function toOrder(row: OrderRow): ApprovedDispatchOrder {
     end: new Date(row.effective_end),
     leavesJurisdiction: row.leaves_jurisdiction,
     destinationFenceId: row.destination_fence_id,
+    driver: row.driver,
   };
 }
 

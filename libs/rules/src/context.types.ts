@@ -18,6 +18,16 @@ export interface ApprovedDispatchOrder {
   end: Date;
   leavesJurisdiction: boolean;
   destinationFenceId: string | null;
+  /** The driver the order names (free text), where loaded. */
+  driver?: string | null;
+}
+
+/** The holder of the driver card in the car's terminal (JT/T 808 0x0702). */
+export interface CardHolder {
+  name: string | null;
+  certificateNo: string | null;
+  /** When the card was inserted (epoch ms). */
+  since: number;
 }
 
 /** Everything a rule may consult besides the car's own positions. */
@@ -26,5 +36,7 @@ export interface RuleContext {
   calendar: WorkingCalendar;
   /** Approved orders of this car overlapping [from, to]. */
   ordersFor(vehicleId: string, from: Date, to: Date): ApprovedDispatchOrder[];
+  /** Who held the driver card at `t` (null: no card in); absent where cards are not read. */
+  driverAt?(vehicleId: string, t: number): CardHolder | null;
   timeZone: string;
 }

@@ -15,6 +15,7 @@ export { designatedParkingRule, designatedLots } from './rules/designated-parkin
 export { lunchtimeRestaurantRule } from './rules/lunchtime-restaurant.rule.js';
 export { speedingRule } from './rules/speeding.rule.js';
 export { tripWithoutOrderRule } from './rules/trip-without-order.rule.js';
+export { driverMismatchRule, sameDriver } from './rules/driver-mismatch.rule.js';
 export { terminalTamperingRule, ALARM_NAMES } from './rules/terminal-tampering.rule.js';
 export {
   POSITION_RULES,

@@ -11,6 +11,7 @@ export const RULE_NAMES = [
   'trip_without_order',
   'terminal_tampering',
   'terminal_silent',
+  'driver_mismatch',
 ] as const;
 export type RuleName = (typeof RULE_NAMES)[number];
 
@@ -26,6 +27,7 @@ export const RULE_TITLES: Record<RuleName, string> = {
   trip_without_order: 'Trip without dispatch order',
   terminal_tampering: 'Terminal tampering',
   terminal_silent: 'Terminal silent',
+  driver_mismatch: 'Driver card differs from the dispatch order',
 };
 
 /** A local clock range [from, to) in minutes since midnight; `to` below `from` wraps past midnight. */
@@ -52,6 +54,11 @@ export interface RuleParameters {
   /** …and back only after this many consecutive fixes inside. */
   jurisdictionReturnFixes: number;
   forbiddenDwellSeconds: number;
+  /**
+   * Optional automatic action of the forbidden-venue rule: when set (e.g. "请勿驶入禁入区域"), a car whose
+   * stay in a forbidden fence is raised gets this text as a voice prompt on its JT/T 808 terminal. Empty: off.
+   */
+  forbiddenVenuePrompt: string;
   /** A stay in a fence ends only after this many consecutive fixes outside it, spanning this long. */
   fenceExitFixes: number;
   fenceExitSeconds: number;
@@ -94,6 +101,7 @@ const DEFAULTS: RuleParameters = {
   jurisdictionExitTravelM: 50,
   jurisdictionReturnFixes: 3,
   forbiddenDwellSeconds: 600,
+  forbiddenVenuePrompt: '',
   fenceExitFixes: 3,
   fenceExitSeconds: 60,
   parkingCheck: { from: 22 * 60, to: 6 * 60 },

@@ -12,6 +12,7 @@ import { offHoursRule } from './rules/off-hours.rule.js';
 import { speedingRule } from './rules/speeding.rule.js';
 import { terminalTamperingRule } from './rules/terminal-tampering.rule.js';
 import { tripWithoutOrderRule } from './rules/trip-without-order.rule.js';
+import { driverMismatchRule } from './rules/driver-mismatch.rule.js';
 import { initialSegmenter, segmentStep, tripInProgress, type SegmenterState, type Trip } from './trip-segmenter.js';
 
 /** Every positional rule, in the order they run. (Terminal silence is a timer, see silent-terminals.ts.) */
@@ -25,6 +26,7 @@ export const POSITION_RULES: readonly Rule<unknown>[] = [
   speedingRule,
   tripWithoutOrderRule,
   terminalTamperingRule,
+  driverMismatchRule,
 ] as Rule<unknown>[];
 
 /** Everything the detector remembers about one car between positions; plain JSON, stored as a snapshot. */

@@ -7,6 +7,7 @@ import { normalizePlate, type VehicleCategory, type VehicleStatus } from '#app/d
 import { HistoryService } from '#app/history';
 import { bindingHistory, bindingOn, type Binding } from '#app/registry';
 import { isUniqueViolation } from '../common/db-errors.js';
+import { currentDriver, type CardDriver } from '../drivers/driver-card.js';
 import type { BindTerminalDto, CreateVehicleDto, ListVehiclesQuery } from './vehicles.dto.js';
 
 interface VehicleRow {
@@ -42,6 +43,8 @@ export interface VehicleDetail extends VehicleView {
   lastPositionAt: Date | null;
   lastReceivedAt: Date | null;
   online: boolean;
+  /** Who holds the driver card (JT/T 808) now, or null. */
+  currentDriver: CardDriver | null;
 }
 
 const VEHICLE_SELECT = `
@@ -194,6 +197,7 @@ export class VehiclesService {
       lastPositionAt: live?.fix_time ?? null,
       lastReceivedAt: live?.received_at ?? null,
       online: Boolean(live?.online) && silentFor <= this.config.ingest.offlineAfterSeconds * 1000,
+      currentDriver: await currentDriver(this.db, id),
     };
   }
 

@@ -5,6 +5,8 @@ import { loadCalendar } from '#app/calendar';
 import { APP_CONFIG, type AppConfig } from '#app/config';
 import { transactionInOneMessage, type VehicleCategory } from '#app/db';
 import { approvedOrdersByVehicle } from '#app/dispatch';
+import { cardEventsByVehicle, holderAt, type CardEvent } from './driver-cards.js';
+import { queueVoicePrompt } from './voice-prompt.js';
 import { loadFences, type FenceLookup } from '#app/geo';
 import type { HandoffPosition } from '#app/handoff';
 import { HistoryService } from '#app/history';
@@ -443,13 +445,14 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
       minT <= maxT
         ? await approvedOrdersByVehicle(this.db, new Date(minT - DAY), new Date(maxT + DAY))
         : new Map<string, ApprovedDispatchOrder[]>();
+    const cards = minT <= maxT ? await cardEventsByVehicle(this.db, [...plans.keys()], minT, maxT) : new Map();
     const evaluating = performance.now();
     const writes: VehicleWrite[] = [];
     const again: string[] = [];
     const now = Date.now();
     for (const [vehicleId, plan] of plans) {
       const list = plan.positions!;
-      const env = this.envFor(fleet, vehicleId, orders.get(vehicleId) ?? []);
+      const env = this.envFor(fleet, vehicleId, orders.get(vehicleId) ?? [], cards.get(vehicleId) ?? []);
       const rules = activeRules(env);
       const result = runVehicle(plan.base, list, env, rules);
       this.stats.positions += list.length;
@@ -535,7 +538,7 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
     for (const c of this.cache.values()) c.persistedAt = now;
   }
 
-  private envFor(fleet: Fleet, vehicleId: string, orders: ApprovedDispatchOrder[]): RuleEnv {
+  private envFor(fleet: Fleet, vehicleId: string, orders: ApprovedDispatchOrder[], cards: CardEvent[] = []): RuleEnv {
     const v = fleet.vehicles.get(vehicleId)!;
     return {
       ctx: {
@@ -543,6 +546,7 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
         calendar: fleet.calendar,
         timeZone: this.config.tzPolicy,
         ordersFor: (_vehicleId, from, to) => orders.filter((o) => o.start <= to && o.end >= from),
+        driverAt: (_vehicleId, t) => holderAt(cards, t),
       },
       vehicle: { id: v.id, category: v.category, unitId: v.unitId },
       params: fleet.params,
@@ -583,6 +587,9 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
     if (!saved?.new) return;
     this.stats.raised++;
     const f = event.finding;
+    if (f.rule === 'forbidden_venue' && event.type === 'open') {
+      await queueVoicePrompt(m, this.history, f, fleet.params.forbiddenVenuePrompt, Date.now());
+    }
     if (f.kind !== 'violation') return;
     await joinCase(m, this.history, {
       violationId: saved.id,

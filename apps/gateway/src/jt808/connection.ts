@@ -71,6 +71,11 @@ export class Jt808Connection {
     socket.on('data', (chunk: Buffer) => this.read(chunk));
   }
 
+  /** The edition the terminal speaks (null before it has signed on). */
+  get edition(): Jt808Header['edition'] | null {
+    return this.addressing?.edition ?? null;
+  }
+
   get alive(): boolean {
     return !this.socket.destroyed && !this.closing;
   }
@@ -79,7 +84,8 @@ export class Jt808Connection {
   send(msgId: number, body: Buffer): number | null {
     if (!this.alive || !this.addressing) return null;
     const serial = this.nextSerial();
-    this.socket.write(encodeFrame({ msgId, ...this.addressing, serial, body }));
+    const { edition, protocolVersion, phone } = this.addressing;
+    this.socket.write(encodeFrame({ msgId, edition, protocolVersion, phone, serial, body }));
     return serial;
   }
 
@@ -105,6 +111,13 @@ export class Jt808Connection {
       const result = decodeFrame(split.content);
       if (!result.ok) {
         this.enqueue(() => this.record(result.reason, result.detail, result.header, raw, receivedAt));
+        continue;
+      }
+      // Nothing allowed before authentication comes in sub-packets: holding them would only let a stranger fill
+      // memory.
+      if (result.frame.header.packet && this.terminalId !== result.frame.header.terminalId) {
+        const detail = 'sub-packets from a connection that has not authenticated as this terminal';
+        this.enqueue(() => this.record('UNAUTHENTICATED', detail, result.frame.header, raw, receivedAt));
         continue;
       }
       const assembled = this.reassembler.push(result.frame, receivedAt);
@@ -213,8 +226,16 @@ export class Jt808Connection {
     const { positions, rejections } = decodeLocationMessage(frame, receivedAt);
     const kind = header.msgId === MSG.LOCATION_BATCH ? 'positions' : 'position';
     const decoded: DecodedMessage = { terminalId: this.terminalId, kind, positions, rejections };
-    // 0x0201 answers the platform's own query: nothing to acknowledge.
-    this.submit(header, raw, receivedAt, decoded, header.msgId !== MSG.LOCATION_QUERY_RESPONSE);
+    // 0x0201 answers the platform's own query (its first word is the query's serial): nothing to acknowledge.
+    const answer = header.msgId === MSG.LOCATION_QUERY_RESPONSE;
+    if (answer && frame.body.length >= 2) {
+      this.host.terminalResponse(header.terminalId, {
+        ackSerial: frame.body.readUInt16BE(0),
+        ackMsgId: MSG.LOCATION_QUERY,
+        result: RESULT.OK,
+      });
+    }
+    this.submit(header, raw, receivedAt, decoded, !answer);
   }
 
   /**
