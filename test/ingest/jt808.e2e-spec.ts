@@ -15,6 +15,7 @@ import {
 } from '#app/jt808';
 import { Jt808Terminal } from '#app/simulator';
 import { createGatewayContext } from '../../apps/gateway/src/gateway.app.js';
+import { IngestService } from '../../apps/gateway/src/ingest/ingest.service.js';
 import { freePort } from '../support/service-process.js';
 import { testConfig, testInfrastructure } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -319,5 +320,30 @@ describe('JT/T 808 terminals over TCP into the same pipeline as MQTT', () => {
     expect(
       registrationBody({ maker: 'a', model: 'b', deviceId: 'c', plateColour: 1, plate: '苏N A1234' }, 2013).length,
     ).toBe(37 + 9);
+  });
+  it('keeps a car online while its terminal sends only heartbeats, by the same rule as MQTT', async () => {
+    const quiet = await terminal('13600000004');
+    expect(await quiet.signOn()).toBe(0);
+    expect(await quiet.report({ lat: 31.2, lon: 121.4, fixTime: fix(5) })).toBe(0);
+    const online = (id: string) =>
+      db.query('SELECT online FROM vehicle_live WHERE terminal_id = $1', [id]).then((r) => r.rows[0]?.online);
+    await waitFor(
+      () => online('13600000004'),
+      (o) => o === true,
+    );
+    // Ten minutes pass with no position: only a heartbeat comes.
+    const aged = `UPDATE vehicle_live SET received_at = now() - interval '10 min',
+      online_changed_at = now() - interval '10 min', heard_at = now() - interval '10 min' WHERE terminal_id = $1`;
+    await db.query(aged, ['13600000004']);
+    expect((await quiet.request(MSG.HEARTBEAT, Buffer.alloc(0))).result).toBe(0);
+    const sweep = gateway.get(IngestService);
+    await sweep.markSilentOffline(new Date());
+    expect(await online('13600000004')).toBe(true);
+    // Without the heartbeat the same silence turns the car offline, and the next heartbeat brings it back.
+    await db.query(aged, ['13600000004']);
+    await sweep.markSilentOffline(new Date());
+    expect(await online('13600000004')).toBe(false);
+    expect((await quiet.request(MSG.HEARTBEAT, Buffer.alloc(0))).result).toBe(0);
+    expect(await online('13600000004')).toBe(true);
   });
 });

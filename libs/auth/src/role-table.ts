@@ -29,6 +29,10 @@ export const ROLE_TABLE = {
   'calendar.write': { roles: ['centre', 'admin'], what: 'load a year’s holiday schedule and working periods' },
   'fleet.watch': { roles: ['centre', 'inspector', 'admin'], what: 'see the live fleet and a car’s track' },
   'terminals.diagnose': { roles: ['centre', 'admin'], what: 'read the messages the gateway rejected' },
+  'terminals.command': {
+    roles: ['centre'],
+    what: 'send terminals a text or voice prompt, a position query, or vehicle control (confirmed by a colleague)',
+  },
   'trips.read': { roles: ['centre', 'inspector'], what: 'read a car’s trips' },
   'violations.read': { roles: ['centre', 'inspector'], what: 'read violations found by the detector' },
   'cases.read': { roles: ['inspector', 'centre'], what: 'read cases, their attachments and evidence files' },

@@ -12,7 +12,7 @@ const uuid = new ParseUUIDPipe({ version: undefined });
 @Controller('v1')
 // The vehicle centre alone decides how cars are used; commands borrow that duty until the role table has one
 // of their own.
-@May('dispatch.decide')
+@May('terminals.command')
 export class TerminalCommandsController {
   constructor(private readonly commands: TerminalCommandsService) {}
 

@@ -276,7 +276,14 @@ async function insertRejections(db: pg.ClientBase, rejections: RejectionRow[]): 
   );
 }
 
-export type LiveState = { vehicleId: string | null; newest?: AcceptedPosition; online: boolean; at: number };
+export type LiveState = {
+  vehicleId: string | null;
+  newest?: AcceptedPosition;
+  online: boolean;
+  at: number;
+  /** When the terminal was last heard from, by any message. */
+  heardAt: number;
+};
 /** terminal → its newest position and latest link state not yet written to vehicle_live. */
 export type LiveStates = Map<string, LiveState>;
 
@@ -294,8 +301,10 @@ export function foldLive(into: LiveStates, messages: PendingMessage[]): void {
     const online = decoded.positions.length > 0 ? true : decoded.online;
     if (online === undefined) continue;
     let state = into.get(terminalId);
-    if (!state) into.set(terminalId, (state = { vehicleId: entry.vehicleId, online, at: receivedAt }));
+    if (!state)
+      into.set(terminalId, (state = { vehicleId: entry.vehicleId, online, at: receivedAt, heardAt: receivedAt }));
     state.vehicleId = entry.vehicleId;
+    state.heardAt = Math.max(state.heardAt, receivedAt);
     for (const p of decoded.positions) {
       if (!state.newest || p.fixTime > state.newest.fixTime) state.newest = p as AcceptedPosition;
     }
@@ -328,8 +337,9 @@ async function upsertLive(db: pg.ClientBase, live: Map<string, LiveState>): Prom
           p.valid,
           r.online,
           r.at,
+          r.heardAt,
         ]
-      : [id, r.vehicleId, null, null, null, null, null, null, null, null, null, r.online, r.at];
+      : [id, r.vehicleId, null, null, null, null, null, null, null, null, null, r.online, r.at, r.heardAt];
   });
   const ms = (i: number) => `timestamptz 'epoch' + (e->>${i})::bigint * interval '1 millisecond'`;
   // Fix columns move only forward in fix time (a blind-area replay never hides a newer fix); link state
@@ -340,12 +350,13 @@ async function upsertLive(db: pg.ClientBase, live: Map<string, LiveState>): Prom
     .join(', ');
   await db.query(
     `INSERT INTO vehicle_live AS l (terminal_id, vehicle_id, fix_time, received_at, lat, lon, speed_kmh, heading_deg,
-       ignition, alarm_flags, valid, online, online_changed_at)
+       ignition, alarm_flags, valid, online, online_changed_at, heard_at)
      SELECT e->>0, (e->>1)::uuid, ${ms(2)}, ${ms(3)}, (e->>4)::float8, (e->>5)::float8, (e->>6)::real,
-       (e->>7)::int2, (e->>8)::bool, (e->>9)::int8, (e->>10)::bool, (e->>11)::bool, ${ms(12)}
+       (e->>7)::int2, (e->>8)::bool, (e->>9)::int8, (e->>10)::bool, (e->>11)::bool, ${ms(12)}, ${ms(13)}
      FROM json_array_elements($1::json) e
      ON CONFLICT (terminal_id) DO UPDATE SET vehicle_id = EXCLUDED.vehicle_id, ${fix},
        online = EXCLUDED.online,
+       heard_at = GREATEST(l.heard_at, EXCLUDED.heard_at),
        online_changed_at = CASE WHEN l.online = EXCLUDED.online AND l.online_changed_at IS NOT NULL
          THEN l.online_changed_at ELSE EXCLUDED.online_changed_at END`,
     [JSON.stringify(rows)],

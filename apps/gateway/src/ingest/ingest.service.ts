@@ -144,13 +144,13 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * A terminal that loses power often sends no last will: after `offlineAfterSeconds` without a position or
-   * status, its live row turns offline. Returns how many rows changed.
+   * A terminal that loses power often sends no last will: after `offlineAfterSeconds` in which nothing was
+   * heard from it (position, status, JT/T 808 heartbeat), its live row turns offline. Returns how many rows changed.
    */
   async markSilentOffline(now = new Date()): Promise<number> {
     const result = await this.pool.query(
       `UPDATE vehicle_live SET online = false, online_changed_at = $1
-       WHERE online AND coalesce(received_at, online_changed_at) < $1::timestamptz - make_interval(secs => $2)`,
+       WHERE online AND GREATEST(heard_at, received_at, online_changed_at) < $1::timestamptz - make_interval(secs => $2)`,
       [now, this.config.ingest.offlineAfterSeconds],
     );
     return result.rowCount ?? 0;

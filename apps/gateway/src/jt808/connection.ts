@@ -154,6 +154,7 @@ export class Jt808Connection {
     this.addressing = header;
     switch (header.msgId) {
       case MSG.HEARTBEAT:
+        await this.host.signOn.heard(id, receivedAt);
         return this.reply(header, RESULT.OK);
       case MSG.DEREGISTER:
         await this.host.signOn.deregister(id);

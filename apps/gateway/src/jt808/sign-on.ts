@@ -48,6 +48,20 @@ export class SignOnStore {
     return rows.length > 0 && verifySecret(code, rows[0].code_hash);
   }
 
+  /**
+   * A heartbeat: the terminal is heard from, so its car stays (or comes back) online by the same rule as a
+   * message over MQTT. Only a car already in the live state is touched; its first position creates the row.
+   */
+  async heard(terminalId: string, receivedAt: number): Promise<void> {
+    await this.db.query(
+      `UPDATE vehicle_live SET heard_at = GREATEST(heard_at, to_timestamp($2 / 1000.0)),
+         online_changed_at = CASE WHEN online THEN online_changed_at ELSE to_timestamp($2 / 1000.0) END,
+         online = true
+       WHERE terminal_id = $1`,
+      [terminalId, receivedAt],
+    );
+  }
+
   async deregister(terminalId: string): Promise<void> {
     await this.db.query('DELETE FROM jt808_auth_codes WHERE terminal_id = $1', [terminalId]);
   }

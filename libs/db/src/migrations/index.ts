@@ -11,6 +11,7 @@ import { LateArrivalsIndex1764100007000 } from './1764100007000-late-arrivals-in
 import { AccountsEvidence1764100008000 } from './1764100008000-accounts-evidence.js';
 import { MeetingRulesQuotaCatchUp1764100009000 } from './1764100009000-meeting-rules-quota-catch-up.js';
 import { Jt8081764100010000 } from './1764100010000-jt808.js';
+import { HeardAt1764100015000 } from './1764100015000-heard-at.js';
 
 /** Every migration, oldest first. Listed by hand so a build never depends on a file glob. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   AccountsEvidence1764100008000,
   MeetingRulesQuotaCatchUp1764100009000,
   Jt8081764100010000,
+  HeardAt1764100015000,
 ];
