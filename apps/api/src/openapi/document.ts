@@ -202,6 +202,10 @@ function responsesOf(operation: Json, doc: OperationDoc): Json {
       content: { 'application/json': { schema: errorSchemaFor(doc.operationId, code) } },
     };
   }
+  if (parameters.some((p) => p.in === 'query')) {
+    // Node's HTTP server answers this itself, before the service sees the request.
+    responses['431'] = { description: 'the URL and headers together exceed 16 KiB; answered with no body' };
+  }
   return responses;
 }
 
