@@ -52,8 +52,8 @@ describe('joint meeting rules: attendance, quorum, ballots, withdrawal and adjou
     expect(
       room.body.attendance.map((e: { userId: string; event: string; at: string }) => [e.userId, e.event, e.at]),
     ).toEqual([
-      [m[0].id, 'arrived', '2026-12-03T01:00:00.000Z'],
-      [m[1].id, 'arrived', '2026-12-03T01:00:00.000Z'],
+      // Two arrivals at the same moment are listed in member-id order.
+      ...[m[0].id, m[1].id].sort().map((u) => [u, 'arrived', '2026-12-03T01:00:00.000Z']),
       [m[2].id, 'arrived', '2026-12-03T01:40:00.000Z'],
       [m[3].id, 'arrived', '2026-12-03T02:00:00.000Z'],
       [m[1].id, 'left', '2026-12-03T02:30:00.000Z'],

@@ -1,8 +1,12 @@
+import { jest } from '@jest/globals';
 import { insertFleet } from '../audits/fleet.js';
 import { startTestApi, type TestApi } from '../support/test-app.js';
 import { jointMeetingClient } from './joint-meeting-client.js';
 
 /** The quota (编制): a unit may not get past it, neither through a pending purchase nor through two approvals. */
+// Two meetings, six members and a race on a shared machine: more than the default 30 s when it is busy.
+jest.setTimeout(120_000);
+
 describe('the unit quota counts purchases approved and not yet in service', () => {
   let api: TestApi;
   let centre: string;
@@ -114,8 +118,11 @@ describe('the unit quota counts purchases approved and not yet in service', () =
     const gate = await api.db.connect();
     await gate.query('BEGIN');
     await gate.query('LOCK TABLE meeting_agenda IN EXCLUSIVE MODE');
+    let settled = false;
     const pending = Promise.all(items.map(({ meetingId, itemId }) => jm.decide(meetingId, itemId).then((r) => r)));
-    for (let waiting = 0; waiting < 2;) {
+    void pending.finally(() => (settled = true));
+    // Until both wait at the lock — or one answered without waiting, which the checks below then show.
+    for (let waiting = 0; waiting < 2 && !settled;) {
       await new Promise((resolve) => setTimeout(resolve, 20));
       const { rows } = await gate.query(
         `SELECT count(*)::int AS n FROM pg_stat_activity

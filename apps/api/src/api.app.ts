@@ -25,7 +25,7 @@ export async function createApiApp(
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
   app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: true });
   app.use(bodyErrors(config.bodyLimitBytes));
-  app.setGlobalPrefix('api', { exclude: ['/', 'dashboard'] }); // the dashboard page lives at the root
+  app.setGlobalPrefix('api', { exclude: ['/', 'dashboard', 'assets/:name'] }); // the dashboard page lives at the root
   app.useGlobalPipes(
     new TextGuardPipe(),
     new ValidationPipe({

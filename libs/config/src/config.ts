@@ -64,6 +64,18 @@ export interface AppConfig {
   bodyLimitBytes: number;
   /** Sign-in attempts (of any outcome) one address may make per minute. */
   signInPerAddressPerMinute: number;
+  /** The dashboard map's background; without a tile URL it draws on a plain background, offline. */
+  map: MapSettings;
+}
+
+/** Coordinate systems a tile source may be drawn in: GCJ-02 (Amap) needs the display shift, CGCS2000 does not. */
+export const TILE_SYSTEMS = ['wgs84', 'gcj02', 'cgcs2000'] as const;
+export type TileSystem = (typeof TILE_SYSTEMS)[number];
+
+export interface MapSettings {
+  /** A slippy-map template with {z}, {x} and {y} (and optionally {s}); unset → no tiles. */
+  tileUrl?: string;
+  tileSystem: TileSystem;
 }
 
 export class ConfigError extends Error {
@@ -117,6 +129,19 @@ class Reader {
       }
     } catch {
       this.problems.push(`${name} is not a valid URL`);
+    }
+    return raw;
+  }
+
+  /** A tile template: http(s), with {z}, {x} and {y}; the origin is what the dashboard's policy lets images from. */
+  tileUrl(name: string): string | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    const missing = ['{z}', '{x}', '{y}'].filter((p) => !raw.includes(p));
+    if (!/^https?:\/\/[a-z0-9.{}-]+(:\d+)?\//i.test(raw)) {
+      this.problems.push(`${name} must be an http:// or https:// tile template, got "${raw}"`);
+    } else if (missing.length > 0) {
+      this.problems.push(`${name} must contain ${missing.join(', ')}`);
     }
     return raw;
   }
@@ -216,6 +241,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       isAbsolute(dataDir) ? dataDir : resolve(process.cwd(), dataDir),
       r.string('HISTORY_HEADS_FILE') ?? 'history-heads.jsonl',
     ),
+    map: { tileUrl: r.tileUrl('MAP_TILE_URL'), tileSystem: r.oneOf('MAP_TILE_SYSTEM', 'wgs84', TILE_SYSTEMS) },
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;

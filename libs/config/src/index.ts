@@ -1,3 +1,3 @@
-export { loadConfig, ConfigError } from './config.js';
-export type { AppConfig } from './config.js';
+export { loadConfig, ConfigError, TILE_SYSTEMS } from './config.js';
+export type { AppConfig, MapSettings, TileSystem } from './config.js';
 export { ConfigModule, APP_CONFIG } from './config.module.js';

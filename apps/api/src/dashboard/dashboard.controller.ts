@@ -1,6 +1,7 @@
-import { Controller, Get, Header, Res } from '@nestjs/common';
+import { Controller, Get, Header, Inject, NotFoundException, Param, Res, StreamableFile } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '#app/auth';
+import { APP_CONFIG, type AppConfig } from '#app/config';
 import { loadDashboardPage, type DashboardPage } from './dashboard-page.js';
 
 /** The part of the HTTP response this controller touches (the platform's own type is not a dependency). */
@@ -8,11 +9,15 @@ interface HeaderSink {
   setHeader(name: string, value: string): unknown;
 }
 
-/** The web dashboard of the vehicle centre and the inspectors: one static page outside the /api prefix. */
+/** The web app of the centre, inspectors, finance, units and meeting members, outside the /api prefix. */
 @ApiExcludeController()
 @Controller()
 export class DashboardController {
-  private readonly page: DashboardPage = loadDashboardPage();
+  private readonly page: DashboardPage;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.page = loadDashboardPage(config.map);
+  }
 
   @Get(['/', 'dashboard'])
   @Public()
@@ -23,5 +28,15 @@ export class DashboardController {
   show(@Res({ passthrough: true }) res: HeaderSink): string {
     res.setHeader('Content-Security-Policy', this.page.contentSecurityPolicy);
     return this.page.html;
+  }
+
+  @Get('assets/:name')
+  @Public()
+  @Header('Cache-Control', 'no-cache')
+  @Header('X-Content-Type-Options', 'nosniff')
+  asset(@Param('name') name: string): StreamableFile {
+    const asset = this.page.assets.get(name);
+    if (!asset) throw new NotFoundException(`no asset ${name}`);
+    return new StreamableFile(asset.body, { type: asset.contentType, length: asset.body.length });
   }
 }

@@ -1,15 +1,20 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Headers, NotAcceptableException, Query, Sse, type MessageEvent } from '@nestjs/common';
+import { map, type Observable } from 'rxjs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { May } from '#app/auth';
 import { FleetLiveQuery, FleetLiveView } from './fleet-live.dto.js';
 import { FleetLiveService, toGeoJson } from './fleet-live.service.js';
+import { FleetStreamService } from './fleet-stream.service.js';
 
 @ApiTags('fleet')
 @ApiBearerAuth()
 @Controller('v1/fleet')
 @May('fleet.watch')
 export class FleetLiveController {
-  constructor(private readonly fleet: FleetLiveService) {}
+  constructor(
+    private readonly fleet: FleetLiveService,
+    private readonly stream: FleetStreamService,
+  ) {}
 
   @Get('live')
   @ApiOperation({
@@ -26,5 +31,22 @@ export class FleetLiveController {
   async live(@Query() query: FleetLiveQuery) {
     const live = await this.fleet.live(query.unitId);
     return query.format === 'geojson' ? toGeoJson(live) : live;
+  }
+
+  @Sse('stream')
+  @ApiOperation({
+    summary: 'Server-Sent Events: the fleet as it changes',
+    description:
+      'After loading `GET /fleet/live`, a map listens here. Events: `positions` (a list of cars whose terminal ' +
+      'was heard since the last event, with their new fix and link state), `findings` (violations and ' +
+      'suspicions just detected), `ping` every 15 s. A position reaches the listener about a second after the ' +
+      'gateway received it. Requires `Accept: text/event-stream` (406 otherwise).',
+  })
+  events(@Headers('accept') accept: string | undefined): Observable<MessageEvent> {
+    // A client that does not ask for a stream (a plain HTTP call) would wait forever: it gets an answer.
+    if (!accept?.includes('text/event-stream')) {
+      throw new NotAcceptableException('this is an event stream: send Accept: text/event-stream');
+    }
+    return this.stream.watch().pipe(map((event) => ({ type: event.type, data: event.data })));
   }
 }

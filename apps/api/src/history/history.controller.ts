@@ -39,6 +39,7 @@ export class HistoryController {
    * the whole table, which verifying the chain alone cannot.
    */
   @Get('head')
+  @May('history.verify')
   async head() {
     const head = await this.history.head();
     return { ...head, statement: `history-head seq=${head.seq} hash=${head.hash} at=${head.at ?? '-'}` };
