@@ -27,6 +27,7 @@ const EXPECTED: Record<string, Expected> = {
   'GET /api/docs/': 'open',
   'GET /api/docs/openapi.json': 'open',
   'GET /api/docs-yaml': 'open',
+  'GET /api/docs-json': 'open', // the same document where NestJS tools look for it
   'GET /api/health': 'open',
   'GET /api/v1/auth/me': EVERY_ROLE,
   'PUT /api/v1/auth/password': EVERY_ROLE,

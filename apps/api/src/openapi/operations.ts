@@ -188,6 +188,14 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   FleetLiveController_live: op('getFleetLive', "Every active car's latest position and link state", 'FleetLive', {
     description: '`format=geojson` answers the same as a GeoJSON FeatureCollection of points.',
   }),
+  FleetLiveController_events: op('streamFleet', 'Server-Sent Events: the fleet as it changes', undefined, {
+    media: {
+      type: 'text/event-stream',
+      description: 'An event stream (`event:` the change, `data:` its JSON) that stays open while the client listens.',
+    },
+    errors: [406],
+    never: [400],
+  }),
   VehicleTrackController_track: op(
     'getVehicleTrack',
     "A car's track between two times as a GeoJSON FeatureCollection",
