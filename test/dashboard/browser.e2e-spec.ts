@@ -427,6 +427,7 @@ describe('the dashboard in headless Chromium', () => {
         () =>
           !(globalThis as unknown as PageGlobals).document.querySelector('section')?.textContent?.includes('Loading'),
       );
+      const text = (await page.textContent('section')) ?? '';
       const failures = (await page.locator('section .notice').allTextContents()).filter((t) =>
         /Could not load|may not view/.test(t),
       );
@@ -434,7 +435,9 @@ describe('the dashboard in headless Chromium', () => {
       if (name === 'meetings') {
         await page.locator('section tbody tr').first().click();
         await page.waitForSelector('#meeting');
+        expect(await page.textContent('#meeting')).toMatch(/赞成 for \d+ · 反对 against \d+/);
       }
+      if (name === 'purchases') expect(text).toContain('通过 Passed: 价格 price ✔ · 编制 quota ✔ · 排量 engine ✔');
       if (['purchases', 'meetings', 'fences', 'orders'].includes(name)) await shot(name);
     }
     expect(browser.foreignRequests).toEqual([]);

@@ -27,7 +27,7 @@ const EXPECTED: Record<string, Expected> = {
   'GET /api/docs/': 'open',
   'GET /api/docs/openapi.json': 'open',
   'GET /api/docs-yaml': 'open',
-  'GET /api/docs-json': 'open', // the same document where NestJS tools look for it
+  'GET /api/docs-json': 'open',
   'GET /api/health': 'open',
   'GET /api/v1/auth/me': EVERY_ROLE,
   'PUT /api/v1/auth/password': EVERY_ROLE,
@@ -58,6 +58,7 @@ const EXPECTED: Record<string, Expected> = {
   'GET /api/v1/history/head': ['admin', 'inspector'],
   'GET /api/v1/history': ['inspector'],
   'GET /api/v1/fleet/live': ['admin', 'centre', 'inspector'],
+  'GET /api/v1/fleet/stream': ['admin', 'centre', 'inspector'],
   'GET /api/v1/vehicles/:id/track': ['admin', 'centre', 'inspector'],
   'GET /api/v1/rejected-messages': ['admin', 'centre'],
   'GET /api/v1/audits': ['centre', 'inspector'],
@@ -125,6 +126,7 @@ const EXPECTED: Record<string, Expected> = {
   'GET /api/v1/vehicles/:id/trips': ['centre', 'inspector'],
   'ALL /': 'open',
   'ALL /dashboard': 'open',
+  'ALL /assets/:name': 'open',
   // Whatever no other route answers: 404 for everyone, signed in or not.
   'ALL *path': 'open',
 };

@@ -188,14 +188,20 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   FleetLiveController_live: op('getFleetLive', "Every active car's latest position and link state", 'FleetLive', {
     description: '`format=geojson` answers the same as a GeoJSON FeatureCollection of points.',
   }),
-  FleetLiveController_events: op('streamFleet', 'Server-Sent Events: the fleet as it changes', undefined, {
-    media: {
-      type: 'text/event-stream',
-      description: 'An event stream (`event:` the change, `data:` its JSON) that stays open while the client listens.',
+  FleetLiveController_events: op(
+    'streamFleetLive',
+    'The live fleet as Server-Sent Events: changed cars as they move',
+    undefined,
+    {
+      media: {
+        type: 'text/event-stream',
+        description:
+          'An open stream of `event: cars` messages, each a JSON array of the cars whose live state changed (the same rows as getFleetLive); the request must accept text/event-stream.',
+      },
+      errors: [406],
+      never: [400],
     },
-    errors: [406],
-    never: [400],
-  }),
+  ),
   VehicleTrackController_track: op(
     'getVehicleTrack',
     "A car's track between two times as a GeoJSON FeatureCollection",

@@ -11,7 +11,12 @@ interface Request {
   budgetCny: string;
   justification: string;
   status: string;
-  preReview: { passed?: boolean; problems?: { code?: string; message?: string }[] } | null;
+  preReview: {
+    outcome?: string;
+    note?: string | null;
+    checks?: Record<string, { passed: boolean }>;
+    failed?: string[];
+  } | null;
   createdAt: string;
 }
 
@@ -60,12 +65,17 @@ export function PurchasesPage() {
   );
 }
 
+const CHECK_NAMES: Record<string, string> = { price: '价格 price', quota: '编制 quota', engine: '排量 engine' };
+
+/** The centre's pre-review: its outcome and each standard checked (price per car, the unit's quota, engine). */
 function preReview(p: Request['preReview']): string {
-  if (!p) return '—';
-  const problems = (p.problems ?? []).map((x) => x.message ?? x.code).join('; ');
-  if (p.passed === true) return '通过 Passed';
-  if (p.passed === false) return `未通过 Failed: ${problems}`;
-  return JSON.stringify(p);
+  if (!p) return '待预审 Not yet';
+  const checks = Object.entries(p.checks ?? {})
+    .map(([name, c]) => `${CHECK_NAMES[name] ?? name} ${c.passed ? '✔' : '✘'}`)
+    .join(' · ');
+  const outcome =
+    p.outcome === 'passed' ? '通过 Passed' : p.outcome === 'failed' ? '未通过 Failed' : (p.outcome ?? '—');
+  return `${outcome}: ${checks}${p.note ? ` — ${p.note}` : ''}`;
 }
 
 interface MeetingRow {
@@ -94,6 +104,15 @@ interface Meeting {
   }[];
   minutes: string | null;
 }
+
+const DECISIONS: Record<string, string> = { approved: '批准 Approved', rejected: '否决 Rejected' };
+const tally = (votes: string[]) =>
+  votes.length === 0
+    ? '—'
+    : `赞成 for ${votes.filter((v) => v === 'approve').length} · 反对 against ${votes.filter((v) => v === 'reject').length}` +
+      (votes.some((v) => v !== 'approve' && v !== 'reject')
+        ? ` · 其他 other ${votes.filter((v) => v !== 'approve' && v !== 'reject').length}`
+        : '');
 
 export function MeetingsPage() {
   const list = useLoad(() => api<{ items: MeetingRow[] }>('meetings?limit=200'));
@@ -140,8 +159,8 @@ function MeetingView({ id }: { id: string }) {
               label(CATEGORIES, a.category),
               a.count,
               num(a.budgetCny),
-              a.votes.map((v) => v.vote).join(', ') || '—',
-              a.decision ?? '—',
+              tally(a.votes.map((v) => v.vote)),
+              label(DECISIONS, a.decision),
             ]}
           />
           {m.minutes && <p class="muted">纪要 Minutes: {m.minutes}</p>}
