@@ -66,7 +66,7 @@ describe('the OpenAPI document', () => {
   it('lists 401 and 403 on every signed-in operation, 400 where it takes input, all with the shared error body', () => {
     for (const { method, path, op } of operations(document)) {
       const where = `${method.toUpperCase()} ${path}`;
-      const errors = Object.entries(op.responses as Json).filter(([s]) => Number(s) >= 400);
+      const errors = Object.entries(op.responses as Json).filter(([s]) => Number(s) >= 400 && s !== '431');
       for (const [status, response] of errors) {
         const schema = (response as Json).content['application/json'].schema.$ref as string;
         expect([where, status, schema]).toEqual([

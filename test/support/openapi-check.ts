@@ -46,8 +46,8 @@ export function answerChecker(document: OpenAPIObject) {
   return (method: string, template: string, res: request.Response): void => {
     const operation = (document.paths[template] as Json)?.[method] as Json | undefined;
     if (!operation) return; // a method the route does not have: Nest's own 404, nothing the document promises
-    // Node's HTTP server refuses headers over its 16 KiB limit (a huge query string) before the app sees the
-    // request: a 431 with no body, the same for every operation, so not listed on each.
+    // Node's HTTP server refuses headers over its 16 KiB limit before the app sees the request: a 431 with no
+    // body. The document lists it where a long query reaches it; long headers can bring it to any operation.
     if (res.status === 431) return;
     const where = `${method.toUpperCase()} ${template} (${operation.operationId})`;
     const answer = operation.responses[String(res.status)] as Json | undefined;

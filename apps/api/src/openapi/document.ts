@@ -178,7 +178,10 @@ function responsesOf(operation: Json, doc: OperationDoc): Json {
   const success: Json = { description: given[status]?.description || successDescription(doc) };
   if (doc.media) {
     success.description = doc.media.description;
-    success.content = { [doc.media.type]: { schema: { type: 'string', format: 'binary' } } };
+    const text = doc.media.type.startsWith('text/');
+    success.content = {
+      [doc.media.type]: { schema: text ? { type: 'string' } : { type: 'string', format: 'binary' } },
+    };
   } else if (doc.response) {
     const ref = { $ref: `#/components/schemas/${doc.response}` };
     const media: Json = { schema: doc.list ? { type: 'array', items: ref } : ref };
@@ -201,6 +204,10 @@ function responsesOf(operation: Json, doc: OperationDoc): Json {
       description: given[key]?.description || ERROR_DESCRIPTIONS[code] || 'refused',
       content: { 'application/json': { schema: errorSchemaFor(doc.operationId, code) } },
     };
+  }
+  if (parameters.some((p) => p.in === 'query')) {
+    // Node's HTTP server answers this itself, before the service sees the request.
+    responses['431'] = { description: 'the URL and headers together exceed 16 KiB; answered with no body' };
   }
   return responses;
 }

@@ -44,6 +44,7 @@ export const ERROR_DESCRIPTIONS: Record<number, string> = {
   401: 'no credentials, or a token or API key that is not (or no longer) valid',
   403: 'the credentials lack a role this call needs, or the password must be changed first',
   404: 'nothing with that id',
+  406: 'the call is an event stream: send `Accept: text/event-stream`',
   409: 'the request conflicts with the current state; `message` says how',
   413: 'the body is larger than the limit (BODY_LIMIT_BYTES; EVIDENCE_MAX_BYTES for an evidence file)',
   415: 'the file content is not an accepted media type; `message` names the detected type',
