@@ -188,6 +188,32 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   FleetLiveController_live: op('getFleetLive', "Every active car's latest position and link state", 'FleetLive', {
     description: '`format=geojson` answers the same as a GeoJSON FeatureCollection of points.',
   }),
+  TerminalCommandsController_create: op(
+    'createTerminalCommand',
+    'Queue a command for the car’s JT/T 808 terminal: text or voice prompt, position query, vehicle control',
+    'TerminalCommand',
+    {
+      status: 201,
+      description:
+        'Sent when the terminal is connected; vehicle control needs a reason and waits for a second person to confirm. Every step goes into the history.',
+      errors: [404, 409],
+    },
+  ),
+  TerminalCommandsController_list: op(
+    'listTerminalCommands',
+    'The car’s latest commands with their state and the terminal’s result',
+    'TerminalCommand',
+    { list: true, never: [404] },
+  ),
+  TerminalCommandsController_get: op('getTerminalCommand', 'One command with its state and result', 'TerminalCommand', {
+    errors: [404],
+  }),
+  TerminalCommandsController_confirm: op(
+    'confirmTerminalCommand',
+    'Confirm a vehicle-control command (someone other than the one who asked)',
+    'TerminalCommand',
+    { errors: [404, 409] },
+  ),
   FleetLiveController_events: op(
     'streamFleetLive',
     'The live fleet as Server-Sent Events: changed cars as they move',
