@@ -1,6 +1,5 @@
 import type { INestApplication, INestApplicationContext, INestMicroservice } from '@nestjs/common';
 import pg from 'pg';
-import request from 'supertest';
 import { DEMO_UNITS, DEMO_VEHICLES, loadDemoFleet } from '#app/demo-fleet';
 import { loadDemoFences } from '#app/geo';
 import {
@@ -17,7 +16,7 @@ import { createDetectorApp } from '../../apps/detector/src/detector.app.js';
 import { createGatewayContext } from '../../apps/gateway/src/gateway.app.js';
 import { IngestService } from '../../apps/gateway/src/ingest/ingest.service.js';
 import { startMosquitto, type Mosquitto } from '../ingest/support/mosquitto.js';
-import { testConfig, testInfrastructure, ADMIN_PASSWORD } from '../support/test-app.js';
+import { checkedRequest, testConfig, testInfrastructure, ADMIN_PASSWORD } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const PORT = 18862;
@@ -84,7 +83,7 @@ describe('simulator scenarios through MQTT, gateway, detector and REST', () => {
     await api.init();
     // Violations are the centre's and inspectors' to read, not the administrator's: this admin also works at the centre.
     await db.query(`UPDATE users SET roles = '{admin,centre}' WHERE username = 'admin'`);
-    const signIn = await request(api.getHttpServer())
+    const signIn = await checkedRequest(api)
       .post('/api/v1/auth/token')
       .send({ username: 'admin', password: ADMIN_PASSWORD })
       .expect(200);
@@ -127,7 +126,7 @@ describe('simulator scenarios through MQTT, gateway, detector and REST', () => {
     const engine = detector.get(DetectionEngine);
     await engine.catchUp();
     await engine.catchUp();
-    const res = await request(api.getHttpServer())
+    const res = await checkedRequest(api)
       .get('/api/v1/violations?limit=500')
       .set('Authorization', `Bearer ${token}`)
       .expect(200);

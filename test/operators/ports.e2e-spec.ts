@@ -6,6 +6,7 @@ import { jest } from '@jest/globals';
 import { loadConfig } from '#app/config';
 import { claimPorts, portClaims, PortTakenError } from '#app/infra';
 import { freePort, startService } from '../support/service-process.js';
+import { checkedFetch } from '../support/openapi-check.js';
 
 jest.setTimeout(180_000);
 
@@ -92,7 +93,7 @@ describe('ports a newcomer’s machine already uses', () => {
         ),
       );
       await demo.waitFor(/^admin user: admin \(password from ADMIN_PASSWORD\)$/m);
-      const health = await fetch(`http://127.0.0.1:${dashboard}/api/health`);
+      const health = await (await checkedFetch(`http://127.0.0.1:${dashboard}`))('/api/health');
       expect(health.status).toBe(200);
     } finally {
       process.kill(-demo.child.pid!, 'SIGINT');

@@ -1,6 +1,5 @@
 import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import pg from 'pg';
-import request from 'supertest';
 import { hashPassword } from '#app/crypto';
 import { demoTerminalSecret, loadDemoFleet } from '#app/demo-fleet';
 import { acquireInfrastructure, type Infrastructure } from '#app/infra';
@@ -8,7 +7,7 @@ import { rootLogger } from '#app/logging';
 import { demoCars, startSimulator, type RunningSimulator } from '#app/simulator';
 import { createApiApp } from '../../apps/api/src/api.app.js';
 import { createGatewayContext } from '../../apps/gateway/src/gateway.app.js';
-import { testConfig } from '../support/test-app.js';
+import { checkedRequest, testConfig } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**
@@ -42,7 +41,7 @@ describe('the simulator against the embedded stack', () => {
     await db.query(`INSERT INTO users (username, password_hash, roles) VALUES ('watch', $1, '{centre}')`, [
       await hashPassword('watch-password'),
     ]);
-    const res = await request(api.getHttpServer())
+    const res = await checkedRequest(api)
       .post('/api/v1/auth/token')
       .send({ username: 'watch', password: 'watch-password' })
       .expect(200);
@@ -59,8 +58,7 @@ describe('the simulator against the embedded stack', () => {
   });
 
   const live = async () =>
-    (await request(api.getHttpServer()).get('/api/v1/fleet/live').set('Authorization', `Bearer ${token}`).expect(200))
-      .body as {
+    (await checkedRequest(api).get('/api/v1/fleet/live').set('Authorization', `Bearer ${token}`).expect(200)).body as {
       counts: { total: number; online: number; offline: number; neverReported: number };
       vehicles: { vehicleId: string; terminalId: string; state: string; fixTime: string | null; lat: number | null }[];
     };
@@ -96,7 +94,7 @@ describe('the simulator against the embedded stack', () => {
 
     const from = new Date(Date.now() - 60_000).toISOString();
     const to = new Date(Date.now() + 60_000).toISOString();
-    const track = await request(api.getHttpServer())
+    const track = await checkedRequest(api)
       .get(`/api/v1/vehicles/${mine[0].vehicleId}/track`)
       .query({ from, to })
       .set('Authorization', `Bearer ${token}`)

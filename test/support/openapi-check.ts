@@ -90,3 +90,42 @@ export function checkedAgent(
     },
   });
 }
+
+export interface FetchedAnswer {
+  status: number;
+  headers: Headers;
+  // The answers' shapes are the document's; tests read a field or two of each.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+/**
+ * `fetch` for a service the test started as a process of its own: the document is read from that service
+ * (/api/docs-json) and every answer is checked against it like the in-process tests' answers.
+ */
+const documents = new Map<string, Promise<OpenAPIObject>>();
+
+export async function checkedFetch(
+  base: string,
+): Promise<(path: string, init?: RequestInit) => Promise<FetchedAnswer>> {
+  let fetched = documents.get(base);
+  if (!fetched) {
+    fetched = fetch(`${base}/api/docs-json`).then((r) => r.json() as Promise<OpenAPIObject>);
+    documents.set(base, fetched);
+  }
+  const document = await fetched;
+  const check = answerChecker(document);
+  const routes = routesOf(document);
+  return async (path, init = {}) => {
+    const res = await fetch(`${base}${path}`, init);
+    const text = await res.text();
+    const contentType = res.headers.get('content-type') ?? '';
+    const body: unknown = text && /json/.test(contentType) ? JSON.parse(text) : text;
+    const template = routes.find((r) => r.pattern.test(path.split('?')[0]))?.template;
+    if (template) {
+      const method = (init.method ?? 'GET').toLowerCase();
+      check(method, template, { status: res.status, headers: { 'content-type': contentType }, body } as never);
+    }
+    return { status: res.status, headers: res.headers, body };
+  };
+}
