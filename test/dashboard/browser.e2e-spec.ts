@@ -443,6 +443,100 @@ describe('the dashboard in headless Chromium', () => {
     expect(browser.foreignRequests).toEqual([]);
   }, 60_000);
 
+  it('takes a purchase request from the unit clerk’s form through pre-review, the meeting’s votes and decision to approved', async () => {
+    const { page } = browser;
+    const sentence = (selector: string, text: string) =>
+      page.waitForFunction(
+        ([s, t]) => (globalThis as unknown as PageGlobals).document.querySelector(s)?.textContent?.includes(t) ?? false,
+        [selector, text] as const,
+      );
+    // A unit with room in its quota, and a clerk of that unit.
+    const unit = DEMO_UNITS[2].name;
+    const { rows: units } = await db.query<{ id: string }>(
+      'UPDATE units SET vehicle_quota = vehicle_quota + 10 WHERE name = $1 RETURNING id',
+      [unit],
+    );
+    const clerk = await createAccount(db, ['unit']);
+    await db.query('UPDATE users SET unit_id = $2 WHERE username = $1', [clerk.username, units[0].id]);
+    const justification = '替换报废的执法车 Replaces a scrapped patrol car';
+
+    // The clerk fills in the form; a bad budget is refused with the server's own words first.
+    await signIn(page, origin, clerk);
+    await page.waitForSelector('#purchase-form');
+    await page.selectOption('#purchase-form select[name=category]', 'general');
+    await page.fill('#purchase-form input[name=count]', '1');
+    await page.fill('#purchase-form input[name=budgetCny]', '160000.999');
+    await page.fill('#purchase-form input[name=engineL]', '1.5');
+    await page.fill('#purchase-form textarea[name=justification]', justification);
+    await page.click('#purchase-form button[type=submit]');
+    await sentence('#purchase-form [role=status].error', 'budgetCny must be a decimal string');
+    await page.fill('#purchase-form input[name=budgetCny]', '160000.00');
+    await page.click('#purchase-form button[type=submit]');
+    await page.waitForSelector('#purchase-form [role=status].ok');
+    const request = page.locator('tr', { hasText: justification });
+    await request.waitFor();
+    expect(await request.textContent()).toContain('已提交 Submitted');
+    const { rows: stored } = await db.query<{ id: string; unit_id: string }>(
+      'SELECT id, unit_id FROM purchase_requests WHERE justification = $1',
+      [justification],
+    );
+    expect(stored).toEqual([{ id: expect.any(String), unit_id: units[0].id }]);
+
+    // The centre pre-reviews it, convenes three members, puts it on the agenda and records who came.
+    const members = [];
+    for (let i = 0; i < 3; i++) members.push(await createAccount(db, ['member']));
+    const { rows: memberIds } = await db.query<{ id: string }>(
+      'SELECT id FROM users WHERE username = ANY($1) ORDER BY username',
+      [members.map((m) => m.username)],
+    );
+    await signIn(page, origin, await createAccount(db, ['centre']));
+    await page.goto(`${origin}/#/purchases`);
+    page.once('dialog', (dialog) => void dialog.accept('预算与标准相符 Within the standard'));
+    await request.getByRole('button', { name: '预审 Pre-review' }).click();
+    await sentence('section', '预审通过 Passed pre-review');
+    expect(await request.textContent()).toContain('通过 Passed: ');
+    const title = `购车联席会议 Purchase meeting ${day}`;
+    await page.goto(`${origin}/#/meetings`);
+    await page.fill('#meeting-form input[name=title]', title);
+    await page.fill('#meeting-form input[name=scheduledAt]', `${day}T09:00`);
+    await page.fill('#meeting-form textarea[name=memberIds]', memberIds.map((m) => m.id).join('\n'));
+    await page.click('#meeting-form button[type=submit]');
+    await page.waitForSelector('#meeting[data-status=open] #agenda-form');
+    await page.selectOption('#agenda-form select[name=requestId]', stored[0].id);
+    await page.click('#agenda-form button[type=submit]');
+    await page.waitForSelector('#meeting tr.item.open');
+    for (const m of memberIds) await page.check(`#attendance input[value="${m.id}"]`);
+    await page.click('#attendance button[type=submit]');
+    await sentence('#meeting', '出席 Present 3 / 3');
+    // Deciding before anyone has voted is refused, and the page says why.
+    await page.click('#meeting tr.item button:has-text("表决 Decide")');
+    await sentence('#meeting [role=status].error', 'not every member present has voted');
+
+    // Each member votes for it on their own page.
+    for (const member of members) {
+      await signIn(page, origin, member);
+      await page.goto(`${origin}/#/meetings`);
+      await page.locator('section tbody tr', { hasText: title }).click();
+      await page.locator('#meeting tr.item').getByRole('button', { name: '赞成 Approve' }).click();
+      await sentence('#meeting tr.item', '已投 Voted: 赞成 Approve');
+    }
+
+    // The centre decides: all present voted for it, so it is approved, and the request says so.
+    await signIn(page, origin, await createAccount(db, ['centre']));
+    await page.goto(`${origin}/#/meetings`);
+    await page.locator('section tbody tr', { hasText: title }).click();
+    await sentence('#meeting tr.item', '赞成 for 3 · 反对 against 0');
+    await page.click('#meeting tr.item button:has-text("表决 Decide")');
+    await page.waitForSelector('#meeting tr.item.approved');
+    expect(await page.textContent('#meeting tr.item.approved')).toContain('批准 Approved');
+    await signIn(page, origin, clerk);
+    await request.waitFor();
+    expect(await request.textContent()).toContain('已批准 Approved');
+    expect(await request.getByRole('button').count()).toBe(0);
+    const { rows: decided } = await db.query('SELECT status FROM purchase_requests WHERE id = $1', [stored[0].id]);
+    expect(decided).toEqual([{ status: 'approved' }]);
+  }, 90_000);
+
   it('lets the centre draw a fence on the map and approve a dispatch order', async () => {
     const { page } = browser;
     const centre = await createAccount(db, ['centre']);

@@ -171,9 +171,9 @@ function Page({ me, route }: { me: Me; route: string[] }) {
       case 'gate':
         return <GatePage roles={roles} />;
       case 'purchases':
-        return <PurchasesPage />;
+        return <PurchasesPage roles={roles} />;
       case 'meetings':
-        return <MeetingsPage />;
+        return <MeetingsPage me={me} />;
       case 'fences':
         return <FencesPage roles={roles} />;
       case 'orders':
