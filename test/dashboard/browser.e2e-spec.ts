@@ -443,7 +443,7 @@ describe('the dashboard in headless Chromium', () => {
     expect(browser.foreignRequests).toEqual([]);
   }, 60_000);
 
-  it('takes a purchase request from the unit clerk’s form through pre-review, the meeting’s votes and decision to approved', async () => {
+  it('takes a purchase request from the unit clerk’s form through pre-review, the meeting’s votes and decision to approved, and lets the clerk withdraw one not yet decided', async () => {
     const { page } = browser;
     const sentence = (selector: string, text: string) =>
       page.waitForFunction(
@@ -535,6 +535,19 @@ describe('the dashboard in headless Chromium', () => {
     expect(await request.getByRole('button').count()).toBe(0);
     const { rows: decided } = await db.query('SELECT status FROM purchase_requests WHERE id = $1', [stored[0].id]);
     expect(decided).toEqual([{ status: 'approved' }]);
+
+    // A request not yet taken up by a meeting can still be taken back by its unit, with the reason shown.
+    const second = '第二辆车暂缓 A second car, put off';
+    await page.fill('#purchase-form input[name=budgetCny]', '150000.00');
+    await page.fill('#purchase-form input[name=engineL]', '1.5');
+    await page.fill('#purchase-form textarea[name=justification]', second);
+    await page.click('#purchase-form button[type=submit]');
+    const later = page.locator('tr', { hasText: second });
+    await later.waitFor();
+    page.once('dialog', (dialog) => void dialog.accept('预算调整 Budget revised'));
+    await later.getByRole('button', { name: '撤回 Withdraw' }).click();
+    await sentence('section', '已撤回 Withdrawn: 预算调整 Budget revised');
+    expect(await later.getByRole('button').count()).toBe(0);
   }, 90_000);
 
   it('lets the centre draw a fence on the map and approve a dispatch order', async () => {
