@@ -1,7 +1,6 @@
 // Detector benchmarks: fence point checks, rule-engine throughput with every rule on, and the latency from an
 // MQTT publish to a stored violation through a real Mosquitto, the gateway and the detector.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -30,7 +29,7 @@ import { createDetectorApp } from '../../apps/detector/src/detector.app.js';
 import { createGatewayContext } from '../../apps/gateway/src/gateway.app.js';
 import { HANDOFF_TOPIC_FILTER, readHandoffBatch } from '#app/handoff';
 import { DISTRICT_BOX, benchFencePoints, jurisdictionFence, lcg } from './fence-points.js';
-import { percentile, startFlags } from './support.js';
+import { createBenchDatabase, percentile, startFlags } from './support.js';
 
 /** The real district boundary plus `count - 1` small venue/restaurant/lot/speed-zone polygons over its box. */
 function benchFences(count: number): Fence[] {
@@ -176,13 +175,7 @@ export async function benchLatency(
   );
   const broker = spawn(process.env.MOSQUITTO_BIN ?? '/usr/sbin/mosquitto', ['-c', conf], { stdio: 'ignore' });
   const server = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `oversight_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  const databaseUrl = url.toString();
+  const { admin, dbName: name, databaseUrl } = await createBenchDatabase(server);
   const closers: (() => Promise<unknown>)[] = [];
   try {
     await waitForPort(opts.port);

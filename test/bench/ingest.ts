@@ -12,9 +12,8 @@
  * committed before t. Latency = t − fixTime is therefore an upper bound of publish → commit.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { startFlags } from './support.js';
+import { createBenchDatabase, seedBoundTerminals, startFlags } from './support.js';
 import { connect } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -197,34 +196,14 @@ function quantile(sorted: Float64Array, q: number): number {
 
 async function main(): Promise<void> {
   const machine = `${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}`;
-  const dbName = `oversight_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: SERVER });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const dbUrl = new URL(SERVER);
-  dbUrl.pathname = `/${dbName}`;
-  const databaseUrl = dbUrl.toString();
+  const { admin, dbName, databaseUrl } = await createBenchDatabase(SERVER);
   const dir = mkdtempSync(join(tmpdir(), 'bench-mosquitto-'));
   let broker: ChildProcess | undefined;
   let gateway: ChildProcess | undefined;
   const db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   try {
     await runMigrations(databaseUrl);
-    const { rows: units } = await db.query<{ id: string }>(
-      `INSERT INTO units (name, vehicle_quota) VALUES ('bench', 1000000) RETURNING id`,
-    );
-    await db.query(
-      `INSERT INTO terminals (terminal_id, secret_hash) SELECT 'B' || lpad(g::text, 5, '0'), 'x' FROM generate_series(0, $1::int - 1) g`,
-      [TERMINALS],
-    );
-    await db.query(
-      `WITH v AS (
-         INSERT INTO vehicles (plate_number, plate_normalized, category, unit_id)
-         SELECT 'BENCH' || g, 'BENCH' || g, 'general', $2 FROM generate_series(0, $1::int - 1) g RETURNING id, plate_number)
-       INSERT INTO terminal_bindings (vehicle_id, terminal_id, valid_from)
-       SELECT id, 'B' || lpad(substr(plate_number, 6), 5, '0'), CURRENT_DATE - 1 FROM v`,
-      [TERMINALS, units[0].id],
-    );
+    await seedBoundTerminals(db, TERMINALS, 'B', 5);
 
     const conf = join(dir, 'mosquitto.conf');
     writeFileSync(

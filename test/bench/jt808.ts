@@ -14,7 +14,6 @@
  *    connections to the same gateway; committed per second seen by a hand-off subscriber.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -35,7 +34,7 @@ import {
   MSG,
   type Edition,
 } from '#app/jt808';
-import { startFlags } from './support.js';
+import { createBenchDatabase, seedBoundTerminals, startFlags } from './support.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = resolve(SELF, '../../../..');
@@ -302,34 +301,14 @@ async function main(): Promise<void> {
     `decode, one core: ${Math.round(decode.framesPerS).toLocaleString('en')} frames/s (0x0200 with 3 items, both editions, split from 4 KiB chunks)`,
   );
 
-  const dbName = `oversight_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: SERVER });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const dbUrl = new URL(SERVER);
-  dbUrl.pathname = `/${dbName}`;
-  const databaseUrl = dbUrl.toString();
+  const { admin, dbName, databaseUrl } = await createBenchDatabase(SERVER);
   const dir = mkdtempSync(join(tmpdir(), 'bench-jt808-'));
   let broker: ChildProcess | undefined;
   let gateway: ChildProcess | undefined;
   const db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   try {
     await runMigrations(databaseUrl);
-    const { rows: units } = await db.query<{ id: string }>(
-      `INSERT INTO units (name, vehicle_quota) VALUES ('bench', 1000000) RETURNING id`,
-    );
-    await db.query(
-      `INSERT INTO terminals (terminal_id, secret_hash) SELECT '137' || lpad(g::text, 8, '0'), 'x' FROM generate_series(0, $1::int - 1) g`,
-      [TERMINALS],
-    );
-    await db.query(
-      `WITH v AS (
-         INSERT INTO vehicles (plate_number, plate_normalized, category, unit_id)
-         SELECT 'BENCH' || g, 'BENCH' || g, 'general', $2 FROM generate_series(0, $1::int - 1) g RETURNING id, plate_number)
-       INSERT INTO terminal_bindings (vehicle_id, terminal_id, valid_from)
-       SELECT id, '137' || lpad(substr(plate_number, 6), 8, '0'), CURRENT_DATE - 1 FROM v`,
-      [TERMINALS, units[0].id],
-    );
+    await seedBoundTerminals(db, TERMINALS, '137', 8);
     // Registered beforehand (one code for all): the run measures reporting, not sign-on.
     await db.query(`INSERT INTO jt808_auth_codes (terminal_id, code_hash) SELECT terminal_id, $1 FROM terminals`, [
       hashSecret(CODE),

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { fork, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +11,7 @@ import { DEMO_VEHICLES, demoHomeLot, loadDemoFleet } from '#app/demo-fleet';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '#app/infra';
 import { rootLogger } from '#app/logging';
 import { startMosquitto, type Mosquitto } from '../ingest/support/mosquitto.js';
+import { freePort } from '../support/service-process.js';
 
 /**
  * Soak: the full service (gateway, detector, scheduler, API in one process, as `npm start`) against a
@@ -38,17 +38,6 @@ const log = rootLogger('warn');
 const MiB = (n: number) => Math.round(n / 2 ** 20);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const stamp = (start: number) => `${((Date.now() - start) / 60_000).toFixed(1).padStart(5)} min`;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'oversight-soak-'));

@@ -68,7 +68,8 @@ export async function startMosquitto(
   };
 }
 
-async function waitForPort(port: number, open: boolean): Promise<void> {
+/** Waits until something listens on the port (open) or nothing does any more. */
+export async function waitForPort(port: number, open: boolean): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     const isOpen = await new Promise<boolean>((done) => {

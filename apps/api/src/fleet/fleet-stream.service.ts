@@ -4,7 +4,8 @@ import { Observable, Subject } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '#app/calendar';
 import { APP_CONFIG, type AppConfig } from '#app/config';
-import { linkState, type LinkState } from './live-status.js';
+import type { LiveCar } from './fleet-live.service.js';
+import { linkState } from './live-status.js';
 
 /** How often the live state is read while someone watches; the gateway writes it every 0.5 s when caught up. */
 export const STREAM_POLL_MS = 400;
@@ -12,19 +13,11 @@ export const STREAM_POLL_MS = 400;
 const OVERLAP_MS = 5_000;
 const HEARTBEAT_MS = 15_000;
 
-/** A car's new fix as the map needs it. */
-export interface LiveMove {
-  vehicleId: string;
-  state: LinkState;
-  fixTime: string | null;
-  receivedAt: string;
-  lat: number | null;
-  lon: number | null;
-  speedKmh: number | null;
-  headingDeg: number | null;
-  ignition: boolean | null;
-  alarmFlags: number | null;
-}
+/** A car's new fix as the map needs it: the live view's fields, with the receive time always known. */
+export type LiveMove = Pick<
+  LiveCar,
+  'vehicleId' | 'state' | 'fixTime' | 'lat' | 'lon' | 'speedKmh' | 'headingDeg' | 'ignition' | 'alarmFlags'
+> & { receivedAt: string };
 
 /** A finding the detector has just raised. */
 export interface LiveFinding {
