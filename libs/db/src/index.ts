@@ -5,3 +5,5 @@ export { DatabaseModule } from './database.module.js';
 export { normalizePlate, isValidPlate } from './plate.js';
 export { transactionInOneMessage } from './transaction-message.js';
 export { returnedRows } from './returned-rows.js';
+export { backupDatabase, restoreDatabase, RestoreError } from './backup.js';
+export type { BackupManifest, BackupOptions } from './backup.js';
