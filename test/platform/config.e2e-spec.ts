@@ -97,6 +97,22 @@ describe('loadConfig', () => {
     expect(loadConfig({}).brokerAccounts).toBeUndefined();
   });
 
+  it('reads the fuel check’s consumption as one figure or per category, and refuses anything else', () => {
+    expect(loadConfig({}).fuel).toEqual({
+      maxLPer100Km: { confidential_comms: 15, emergency: 15, law_enforcement: 15, special_technical: 15, general: 15 },
+      toleranceL: 10,
+    });
+    expect(loadConfig({ FUEL_MAX_L_PER_100KM: '12.5' }).fuel.maxLPer100Km.general).toBe(12.5);
+    const perCategory = loadConfig({ FUEL_MAX_L_PER_100KM: 'general=14, special_technical=25', FUEL_TOLERANCE_L: '5' });
+    expect(perCategory.fuel).toMatchObject({
+      toleranceL: 5,
+      maxLPer100Km: { general: 14, special_technical: 25, emergency: 15 },
+    });
+    expect(() => loadConfig({ FUEL_MAX_L_PER_100KM: 'trucks=40' })).toThrow(
+      /FUEL_MAX_L_PER_100KM must be a number of L\/100 km or category=number pairs separated by commas, got "trucks=40"/,
+    );
+  });
+
   it('lists every problem at once', () => {
     let error: unknown;
     try {

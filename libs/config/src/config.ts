@@ -53,6 +53,8 @@ export interface AppConfig {
   auditCatchUpWeeks: number;
   /** The largest evidence file a case accepts, in bytes. */
   evidenceMaxBytes: number;
+  /** The payment gate's fuel check: each car category's highest consumption (L/100 km) and a tolerance (L). */
+  fuel: { maxLPer100Km: Record<string, number>; toleranceL: number };
   /** How often the API re-verifies the history's hash chain, seconds; 0 turns it off. */
   historyVerifySeconds: number;
   /**
@@ -170,6 +172,34 @@ class Reader {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+const FUEL_CATEGORIES = ['confidential_comms', 'emergency', 'law_enforcement', 'special_technical', 'general'];
+
+/**
+ * `FUEL_MAX_L_PER_100KM`: one figure for every category (`15`) or per category (`general=15,special_technical=25`);
+ * a category not named keeps the default 15.
+ */
+function fuelRates(r: Reader, value: string | undefined): Record<string, number> {
+  const rates = Object.fromEntries(FUEL_CATEGORIES.map((c) => [c, 15]));
+  if (value === undefined) return rates;
+  const bad = () =>
+    r.problems.push(
+      `FUEL_MAX_L_PER_100KM must be a number of L/100 km or category=number pairs separated by commas, got "${value}"`,
+    );
+  if (/^\d+(\.\d+)?$/.test(value)) {
+    for (const c of FUEL_CATEGORIES) rates[c] = Number(value);
+    return rates;
+  }
+  for (const pair of value.split(',')) {
+    const [category, figure] = pair.split('=').map((s) => s.trim());
+    if (!FUEL_CATEGORIES.includes(category) || !/^\d+(\.\d+)?$/.test(figure ?? '') || Number(figure) <= 0) {
+      bad();
+      return rates;
+    }
+    rates[category] = Number(figure);
+  }
+  return rates;
+}
+
 /** Reads and checks the environment; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const r = new Reader(env);
@@ -233,6 +263,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     terminalSilentHours: r.int('TERMINAL_SILENT_HOURS', 72, 1, 24 * 365),
     auditSampleRate,
     auditCatchUpWeeks: r.int('AUDIT_CATCH_UP_WEEKS', 8, 0, 52),
+    fuel: {
+      maxLPer100Km: fuelRates(r, r.string('FUEL_MAX_L_PER_100KM')),
+      toleranceL: r.number('FUEL_TOLERANCE_L', 10, 0, 500),
+    },
     evidenceMaxBytes: r.int('EVIDENCE_MAX_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     signInPerAddressPerMinute: r.int('SIGNIN_PER_ADDRESS_PER_MINUTE', 60, 1, 100_000),
     bodyLimitBytes: r.int('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),

@@ -653,6 +653,7 @@ export const BODY_PATCHES: Record<string, Record<string, Schema>> = {
     amount: { pattern: '^(0|[1-9]\\d{0,9})(\\.\\d{1,2})?$' },
     invoiceNo: { minLength: 1, maxLength: 64 },
     expenseDate: { format: 'date' },
+    litres: { pattern: '^(0|[1-9]\\d{0,2})(\\.\\d{1,3})?$' },
   },
 };
 

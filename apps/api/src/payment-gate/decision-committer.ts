@@ -38,16 +38,21 @@ export interface CheckRow {
 export interface PendingDecision {
   lockKey: number;
   /** The values of `EXECUTE payment_gate_decide (…)`, in order. */
-  values: (string | number)[];
+  values: DecisionValue[];
   resolve(row: CheckRow & { fresh?: boolean }): void;
   reject(error: unknown): void;
 }
 
 type Prepare = (client: PoolClient) => Promise<void>;
 
-function literal(client: PoolClient, value: string | number): string {
+function literal(client: PoolClient, value: DecisionValue): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'boolean') return String(value);
   return typeof value === 'number' ? String(Math.trunc(value)) : client.escapeLiteral(value);
 }
+
+/** An argument of the prepared decision: numbers are whole; other figures travel as text. */
+export type DecisionValue = string | number | boolean | null;
 
 /** The history entry of a new decision; the chain holds what the decision rests on, not the messages. */
 export function decisionEntry(row: CheckRow): HistoryEntry {
@@ -117,7 +122,7 @@ export class DecisionCommitter implements OnApplicationBootstrap, OnApplicationS
     while (this.running.size > 0) await Promise.all([...this.running]);
   }
 
-  submit(lockKey: number, values: (string | number)[]): Promise<CheckRow & { fresh?: boolean }> {
+  submit(lockKey: number, values: DecisionValue[]): Promise<CheckRow & { fresh?: boolean }> {
     return new Promise((resolve, reject) => {
       this.queue.push({ lockKey, values, resolve, reject });
       this.pump();

@@ -23,7 +23,10 @@ export class PaymentGateController {
   @ApiServiceUnavailableResponse({ description: 'the platform cannot decide now: do not pay' })
   async check(@Body() body: Record<string, unknown>, @CurrentPrincipal() principal: Principal) {
     // Checked here rather than by the global pipe, so a future date is named together with other faults.
-    const parsed = parseCheckRequest(body, this.gate.today());
+    const parsed = parseCheckRequest(body, this.gate.today(), {
+      now: this.gate.now(),
+      timeZone: this.gate.timeZone(),
+    });
     if (!parsed.ok) throw new BadRequestException(parsed.errors);
     return this.gate.check(parsed.request, principal.name);
   }

@@ -4,6 +4,13 @@ import { PageQueryDto } from '../common/page-query.dto.js';
 import { EXPENSE_TYPES } from './check-request.js';
 import { REASON_CODES } from './reasons.js';
 
+/** Where fuel was taken, in the coordinate system the invoice gives. */
+export class StationDto {
+  @ApiProperty({ minimum: -90, maximum: 90 }) lat: number;
+  @ApiProperty({ minimum: -180, maximum: 180 }) lon: number;
+  @ApiProperty({ enum: ['wgs84', 'gcj02', 'bd09'] }) coordinateSystem: string;
+}
+
 /** The request of contract/payment-gate.md; documented here, checked by parseCheckRequest. */
 export class CheckRequestDto {
   @ApiProperty({ example: '苏N·A1234', description: 'matched after removing spaces, · and - and upper-casing' })
@@ -20,6 +27,19 @@ export class CheckRequestDto {
 
   @ApiProperty({ example: '2026-11-20', description: 'YYYY-MM-DD, not in the future (Asia/Shanghai)' })
   expenseDate: string;
+
+  @ApiPropertyOptional({ example: '45.5', description: 'fuel only: litres, > 0, at most 500, at most 3 decimals' })
+  litres?: string;
+
+  @ApiPropertyOptional({
+    example: '2026-11-20T09:30:00+08:00',
+    format: 'date-time',
+    description: 'fuel only: when the fuel was taken, with an offset, on expenseDate; not in the future',
+  })
+  filledAt?: string;
+
+  @ApiPropertyOptional({ type: () => StationDto, description: 'fuel only: where the fuel was taken' })
+  station?: StationDto;
 }
 
 export class ReasonDto {

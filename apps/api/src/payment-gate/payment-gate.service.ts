@@ -6,8 +6,8 @@ import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '#app/calendar';
 import { APP_CONFIG, type AppConfig } from '#app/config';
 import { normalizePlate } from '#app/db';
-import type { CheckRequest } from './check-request.js';
-import { DecisionCommitter, type CheckRow } from './decision-committer.js';
+import type { CheckRequest, FuelFields } from './check-request.js';
+import { DecisionCommitter, type CheckRow, type DecisionValue } from './decision-committer.js';
 import { CANNOT_DECIDE } from './fail-closed.filter.js';
 import { formatLocal, localDate } from '#app/calendar';
 import { REASON_TEMPLATES, type Reason } from './reasons.js';
@@ -57,11 +57,11 @@ const CHECK_COLUMNS = `check_id, plate_number, plate_normalized, vehicle_id, uni
  */
 const decideStatement = (templates: string) => `
   WITH earlier AS (
-    SELECT ${CHECK_COLUMNS}, (plate_normalized = $2 AND expense_type = $3 AND amount = $4) AS same
+    SELECT ${CHECK_COLUMNS}, (plate_normalized = $2 AND expense_type = $3 AND amount = $4 AND fuel_key = $16) AS same
     FROM payment_checks WHERE invoice_no = $1
     ORDER BY same DESC LIMIT 1
   ), car AS (
-    SELECT v.id, u.name AS unit_name, to_char(v.decommissioned_on, 'YYYY-MM-DD') AS decommissioned_on,
+    SELECT v.id, v.category, u.name AS unit_name, to_char(v.decommissioned_on, 'YYYY-MM-DD') AS decommissioned_on,
            v.decommissioned_on < $5 AS decommissioned,
            (SELECT b.terminal_id FROM terminal_bindings b
             WHERE b.vehicle_id = v.id AND b.valid_from <= $5 AND (b.valid_to IS NULL OR b.valid_to >= $5)
@@ -75,28 +75,66 @@ const decideStatement = (templates: string) => `
                      AND p.fix_time > w.day_end - make_interval(hours => $7)
                      AND p.fix_time <= w.day_end) AS heard
     FROM car, (SELECT (($5 + 1)::timestamp AT TIME ZONE $6) AS day_end) w
+  ), fuel AS (
+    -- A fuel invoice with litres: the distance driven since the car's previous fill (or 30 days), from its
+    -- positions; with a station and a fill time: the car's nearest position to the station around the fill.
+    SELECT f.id, prev.at AS prev_fill, dist.m AS distance_m, ($17::jsonb ->> f.category)::numeric AS rate,
+           near.m AS station_m, near.n AS near_count
+    FROM facts f
+    CROSS JOIN LATERAL (
+      SELECT COALESCE((SELECT max(c.filled_at) FROM payment_checks c
+                       WHERE c.vehicle_id = f.id AND c.litres IS NOT NULL AND c.filled_at < $12),
+                      $12 - interval '30 days') AS at) prev
+    CROSS JOIN LATERAL (
+      SELECT COALESCE(sum(2 * 6371000 * asin(sqrt(power(sin(radians(s.lat - s.plat) / 2), 2)
+               + cos(radians(s.lat)) * cos(radians(s.plat)) * power(sin(radians(s.lon - s.plon) / 2), 2)))), 0) AS m
+      FROM (SELECT p.lat, p.lon, lag(p.lat) OVER w AS plat, lag(p.lon) OVER w AS plon
+            FROM positions p
+            WHERE $11::numeric IS NOT NULL AND p.vehicle_id = f.id AND p.fix_time > prev.at AND p.fix_time <= $12
+            WINDOW w AS (ORDER BY p.fix_time)) s
+      WHERE s.plat IS NOT NULL) dist
+    CROSS JOIN LATERAL (
+      SELECT min(2 * 6371000 * asin(sqrt(power(sin(radians(p.lat - $14) / 2), 2)
+               + cos(radians(p.lat)) * cos(radians($14)) * power(sin(radians(p.lon - $15) / 2), 2)))) AS m,
+             count(*) AS n
+      FROM positions p
+      WHERE $13 AND $14::float8 IS NOT NULL AND p.vehicle_id = f.id
+        AND p.fix_time >= $12 - interval '10 minutes' AND p.fix_time <= $12 + interval '10 minutes') near
+    WHERE $11::numeric IS NOT NULL OR $14::float8 IS NOT NULL
   ), found AS (
-    SELECT f.*, ARRAY_REMOVE(ARRAY[
+    SELECT f.*, fu.prev_fill, fu.distance_m, fu.rate, fu.station_m,
+           round((fu.distance_m / 1000 * fu.rate / 100 + $18)::numeric, 1) AS allowance, ARRAY_REMOVE(ARRAY[
              CASE WHEN f.id IS NULL THEN 'VEHICLE_NOT_REGISTERED' END,
              CASE WHEN f.decommissioned THEN 'VEHICLE_DECOMMISSIONED' END,
              CASE WHEN f.id IS NOT NULL AND f.terminal_id IS NULL THEN 'NO_ACTIVE_TERMINAL' END,
              CASE WHEN f.terminal_id IS NOT NULL AND NOT f.heard THEN 'TERMINAL_SILENT' END,
-             CASE WHEN EXISTS (SELECT 1 FROM earlier) THEN 'INVOICE_REUSED' END
+             CASE WHEN EXISTS (SELECT 1 FROM earlier) THEN 'INVOICE_REUSED' END,
+             CASE WHEN $11::numeric > fu.distance_m / 1000 * fu.rate / 100 + $18 THEN 'FUEL_IMPLAUSIBLE' END,
+             CASE WHEN fu.near_count > 0 AND fu.station_m > 2000 THEN 'FUEL_CAR_ELSEWHERE' END
            ], NULL) AS codes
-    FROM (SELECT 1) one LEFT JOIN facts f ON true
+    FROM (SELECT 1) one LEFT JOIN facts f ON true LEFT JOIN fuel fu ON fu.id = f.id
   ), ins AS (
     INSERT INTO payment_checks (plate_number, plate_normalized, vehicle_id, unit_name, expense_type, amount,
-                                invoice_no, expense_date, decision, reasons, checked_at, checked_by)
+                                invoice_no, expense_date, decision, reasons, checked_at, checked_by,
+                                litres, filled_at, station_lat, station_lon, fuel_key)
     SELECT $8, $2, found.id, found.unit_name, $3, $4, $1, $5,
            CASE WHEN cardinality(found.codes) = 0 THEN 'allow' ELSE 'deny' END,
            COALESCE((SELECT jsonb_agg(jsonb_build_object('code', r.code, 'message',
-                       replace(replace(replace(replace(replace(${templates}::jsonb ->> r.code,
+                       replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
+                         replace(${templates}::jsonb ->> r.code,
                          '{plate}', $2), '{expenseDate}', to_char($5, 'YYYY-MM-DD')),
                          '{decommissionedOn}', COALESCE(found.decommissioned_on, '')),
-                         '{silentHours}', $7::text), '{terminalId}', COALESCE(found.terminal_id, '')))
+                         '{silentHours}', $7::text), '{terminalId}', COALESCE(found.terminal_id, '')),
+                         '{litres}', COALESCE($11::numeric::text, '')),
+                         '{previousFill}', COALESCE(to_char(found.prev_fill AT TIME ZONE $6, 'YYYY-MM-DD HH24:MI'), '')),
+                         '{distanceKm}', COALESCE(round((found.distance_m / 1000)::numeric, 1)::text, '')),
+                         '{rate}', COALESCE(found.rate::text, '')), '{tolerance}', COALESCE($18::numeric::text, '')),
+                         '{allowance}', COALESCE(found.allowance::text, '')),
+                         '{filledAt}', COALESCE(to_char($12 AT TIME ZONE $6, 'YYYY-MM-DD HH24:MI:SS'), '')),
+                         '{stationKm}', COALESCE(round((found.station_m / 1000)::numeric, 2)::text, '')))
                        ORDER BY r.n)
                      FROM unnest(found.codes) WITH ORDINALITY AS r(code, n)), '[]'::jsonb),
-           $9, $10
+           $9, $10, $11::numeric, $12, $14, $15, $16
     FROM found
     WHERE NOT EXISTS (SELECT 1 FROM earlier WHERE same)
     RETURNING ${CHECK_COLUMNS}
@@ -110,10 +148,28 @@ async function prepareDecision(client: PoolClient): Promise<void> {
   if (preparedOn.has(client)) return;
   // Planning the statement costs the database far more than running it, so it is planned once per connection.
   await client.query(
-    `PREPARE payment_gate_decide (text, text, text, numeric, date, text, int, text, timestamptz, text) AS ` +
+    `PREPARE payment_gate_decide (text, text, text, numeric, date, text, int, text, timestamptz, text, ` +
+      `numeric, timestamptz, boolean, float8, float8, text, jsonb, numeric) AS ` +
       decideStatement(client.escapeLiteral(JSON.stringify(REASON_TEMPLATES))),
   );
   preparedOn.add(client);
+}
+
+/** $11–$18 of the decision: the fuel fields (nulls without them), their key, and the fuel settings. */
+function fuelValues(fuel: FuelFields | undefined, config: AppConfig): DecisionValue[] {
+  const key = fuel
+    ? JSON.stringify([fuel.litres, fuel.filledAtGiven ? fuel.filledAt.toISOString() : null, fuel.station])
+    : '';
+  return [
+    fuel?.litres ?? null,
+    fuel ? fuel.filledAt.toISOString() : null,
+    fuel?.filledAtGiven ?? false,
+    fuel?.station ? String(fuel.station.lat) : null,
+    fuel?.station ? String(fuel.station.lon) : null,
+    key,
+    JSON.stringify(config.fuel.maxLPer100Km),
+    String(config.fuel.toleranceL),
+  ];
 }
 
 /** The per-invoice lock key: the first 32 bits of the invoice number's SHA-256. */
@@ -136,6 +192,14 @@ export class PaymentGateService {
     committer.usePrepare(prepareDecision);
   }
 
+  now(): Date {
+    return this.clock.now();
+  }
+
+  timeZone(): string {
+    return this.config.tzPolicy;
+  }
+
   /** Today in the policy zone: an expense cannot be dated after it. */
   today(): string {
     return localDate(this.clock.now(), this.config.tzPolicy);
@@ -153,6 +217,7 @@ export class PaymentGateService {
       request.plateNumber,
       this.clock.now().toISOString(),
       actor,
+      ...fuelValues(request.fuel, this.config),
     ];
     // Of two identical requests at once, the second waits for the invoice's lock and then finds the first's decision.
     const row = await withDeadline(

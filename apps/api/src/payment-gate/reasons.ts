@@ -5,6 +5,8 @@ export const REASON_CODES = [
   'NO_ACTIVE_TERMINAL',
   'TERMINAL_SILENT',
   'INVOICE_REUSED',
+  'FUEL_IMPLAUSIBLE',
+  'FUEL_CAR_ELSEWHERE',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
@@ -14,7 +16,21 @@ export interface Reason {
 }
 
 /** The facts a message may name, as `{plate}`, `{expenseDate}`, … in its template. */
-export const REASON_PLACEHOLDERS = ['plate', 'expenseDate', 'decommissionedOn', 'silentHours', 'terminalId'] as const;
+export const REASON_PLACEHOLDERS = [
+  'plate',
+  'expenseDate',
+  'decommissionedOn',
+  'silentHours',
+  'terminalId',
+  'litres',
+  'previousFill',
+  'distanceKm',
+  'rate',
+  'tolerance',
+  'allowance',
+  'filledAt',
+  'stationKm',
+] as const;
 
 /**
  * Each code's message. The decision statement fills them in the database (the whole decision is one round
@@ -27,4 +43,10 @@ export const REASON_TEMPLATES: { readonly [code in ReasonCode]: string } = {
   TERMINAL_SILENT:
     'terminal {terminalId} sent no accepted position in the {silentHours} h up to the end of {expenseDate}',
   INVOICE_REUSED: 'this invoice number was already checked for a different car, expense type or amount',
+  FUEL_IMPLAUSIBLE:
+    '{litres} L is more than the car can have burned since its previous fill ({previousFill}): ' +
+    '{distanceKm} km driven × {rate} L/100 km + {tolerance} L tolerance = {allowance} L',
+  FUEL_CAR_ELSEWHERE:
+    'within 10 minutes of the fill at {filledAt} the car was {stationKm} km from the station at the nearest ' +
+    '(more than the 2 km allowed)',
 };

@@ -12,6 +12,7 @@ import { AccountsEvidence1764100008000 } from './1764100008000-accounts-evidence
 import { MeetingRulesQuotaCatchUp1764100009000 } from './1764100009000-meeting-rules-quota-catch-up.js';
 import { Jt8081764100010000 } from './1764100010000-jt808.js';
 import { HeardAt1764100015000 } from './1764100015000-heard-at.js';
+import { FuelChecks1764100015500 } from './1764100015500-fuel-checks.js';
 
 /** Every migration, oldest first. Listed by hand so a build never depends on a file glob. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   MeetingRulesQuotaCatchUp1764100009000,
   Jt8081764100010000,
   HeardAt1764100015000,
+  FuelChecks1764100015500,
 ];
