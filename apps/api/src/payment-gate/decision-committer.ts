@@ -170,7 +170,11 @@ export class DecisionCommitter implements OnApplicationBootstrap, OnApplicationS
           'BEGIN',
           `SET LOCAL statement_timeout = ${STATEMENT_TIMEOUT_MS}`,
           ...keys.map((k) => `SELECT pg_advisory_xact_lock(${INVOICE_LOCK_SPACE}, ${k})`),
-          ...batch.map((p) => `EXECUTE payment_gate_decide (${p.values.map((v) => literal(client, v)).join(', ')})`),
+          ...batch.map(
+            (p) =>
+              // Ten arguments: the plain decision; eighteen: the fuel decision.
+              `EXECUTE ${p.values.length > 10 ? 'payment_gate_decide_fuel' : 'payment_gate_decide'} (${p.values.map((v) => literal(client, v)).join(', ')})`,
+          ),
           `SELECT pg_advisory_xact_lock(${HISTORY_LOCK})`,
           'SELECT hash FROM history ORDER BY seq DESC LIMIT 1',
         ];

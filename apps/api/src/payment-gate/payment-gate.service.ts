@@ -44,38 +44,8 @@ export interface CheckFilter {
 const CHECK_COLUMNS = `check_id, plate_number, plate_normalized, vehicle_id, unit_name, expense_type, amount::text AS amount,
   invoice_no, expense_date::text AS expense_date, decision, reasons, checked_at, checked_by`;
 
-/**
- * The whole decision as one statement, run after the invoice's lock is held:
- * - `earlier`: the earlier check of this invoice (the same request first);
- * - `car`: the car as registered and the terminal bound to it on the expense day (the registry's rule: the
- *   binding with valid_from ≤ D ≤ valid_to, valid_to inclusive or open; the latest if two touch D);
- * - `heard`: whether that terminal had an accepted position in the silence window ending with the expense
- *   day in the policy zone, (day end − N h, day end] — an index probe of the positions key;
- * - the reasons in the contract's order, their messages filled from REASON_TEMPLATES (a constant of the statement);
- * - the decision recorded unless the same request was decided before.
- * It returns the recorded decision (`inserted`) or the earlier one (`earlier`).
- */
-const decideStatement = (templates: string) => `
-  WITH earlier AS (
-    SELECT ${CHECK_COLUMNS}, (plate_normalized = $2 AND expense_type = $3 AND amount = $4 AND fuel_key = $16) AS same
-    FROM payment_checks WHERE invoice_no = $1
-    ORDER BY same DESC LIMIT 1
-  ), car AS (
-    SELECT v.id, v.category, u.name AS unit_name, to_char(v.decommissioned_on, 'YYYY-MM-DD') AS decommissioned_on,
-           v.decommissioned_on < $5 AS decommissioned,
-           (SELECT b.terminal_id FROM terminal_bindings b
-            WHERE b.vehicle_id = v.id AND b.valid_from <= $5 AND (b.valid_to IS NULL OR b.valid_to >= $5)
-            ORDER BY b.valid_from DESC LIMIT 1) AS terminal_id
-    FROM vehicles v JOIN units u ON u.id = v.unit_id
-    WHERE v.plate_normalized = $2
-  ), facts AS (
-    SELECT car.*,
-           EXISTS (SELECT 1 FROM positions p
-                   WHERE p.terminal_id = car.terminal_id
-                     AND p.fix_time > w.day_end - make_interval(hours => $7)
-                     AND p.fix_time <= w.day_end) AS heard
-    FROM car, (SELECT (($5 + 1)::timestamp AT TIME ZONE $6) AS day_end) w
-  ), fuel AS (
+/** The fuel CTE of the fuel statement ($11–$18): see FUEL_IMPLAUSIBLE and FUEL_CAR_ELSEWHERE. */
+const FUEL_FACTS = `  ), fuel AS (
     -- A fuel invoice with litres: the distance driven since the car's previous fill (or 30 days), from its
     -- positions; with a station and a fill time: the car's nearest position to the station around the fill.
     SELECT f.id, prev.at AS prev_fill, dist.m AS distance_m, ($17::jsonb ->> f.category)::numeric AS rate,
@@ -101,40 +71,84 @@ const decideStatement = (templates: string) => `
       WHERE $13 AND $14::float8 IS NOT NULL AND p.vehicle_id = f.id
         AND p.fix_time >= $12 - interval '10 minutes' AND p.fix_time <= $12 + interval '10 minutes') near
     WHERE $11::numeric IS NOT NULL OR $14::float8 IS NOT NULL
-  ), found AS (
-    SELECT f.*, fu.prev_fill, fu.distance_m, fu.rate, fu.station_m,
-           round((fu.distance_m / 1000 * fu.rate / 100 + $18)::numeric, 1) AS allowance, ARRAY_REMOVE(ARRAY[
-             CASE WHEN f.id IS NULL THEN 'VEHICLE_NOT_REGISTERED' END,
-             CASE WHEN f.decommissioned THEN 'VEHICLE_DECOMMISSIONED' END,
-             CASE WHEN f.id IS NOT NULL AND f.terminal_id IS NULL THEN 'NO_ACTIVE_TERMINAL' END,
-             CASE WHEN f.terminal_id IS NOT NULL AND NOT f.heard THEN 'TERMINAL_SILENT' END,
-             CASE WHEN EXISTS (SELECT 1 FROM earlier) THEN 'INVOICE_REUSED' END,
-             CASE WHEN $11::numeric > fu.distance_m / 1000 * fu.rate / 100 + $18 THEN 'FUEL_IMPLAUSIBLE' END,
-             CASE WHEN fu.near_count > 0 AND fu.station_m > 2000 THEN 'FUEL_CAR_ELSEWHERE' END
-           ], NULL) AS codes
-    FROM (SELECT 1) one LEFT JOIN facts f ON true LEFT JOIN fuel fu ON fu.id = f.id
-  ), ins AS (
-    INSERT INTO payment_checks (plate_number, plate_normalized, vehicle_id, unit_name, expense_type, amount,
-                                invoice_no, expense_date, decision, reasons, checked_at, checked_by,
-                                litres, filled_at, station_lat, station_lon, fuel_key)
-    SELECT $8, $2, found.id, found.unit_name, $3, $4, $1, $5,
-           CASE WHEN cardinality(found.codes) = 0 THEN 'allow' ELSE 'deny' END,
-           COALESCE((SELECT jsonb_agg(jsonb_build_object('code', r.code, 'message',
-                       replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
-                         replace(${templates}::jsonb ->> r.code,
-                         '{plate}', $2), '{expenseDate}', to_char($5, 'YYYY-MM-DD')),
-                         '{decommissionedOn}', COALESCE(found.decommissioned_on, '')),
-                         '{silentHours}', $7::text), '{terminalId}', COALESCE(found.terminal_id, '')),
+`;
+
+/** The fuel figures' placeholders, filled after the others. */
+const FUEL_PLACEHOLDERS = `,
                          '{litres}', COALESCE($11::numeric::text, '')),
                          '{previousFill}', COALESCE(to_char(found.prev_fill AT TIME ZONE $6, 'YYYY-MM-DD HH24:MI'), '')),
                          '{distanceKm}', COALESCE(round((found.distance_m / 1000)::numeric, 1)::text, '')),
                          '{rate}', COALESCE(found.rate::text, '')), '{tolerance}', COALESCE($18::numeric::text, '')),
                          '{allowance}', COALESCE(found.allowance::text, '')),
                          '{filledAt}', COALESCE(to_char($12 AT TIME ZONE $6, 'YYYY-MM-DD HH24:MI:SS'), '')),
-                         '{stationKm}', COALESCE(round((found.station_m / 1000)::numeric, 2)::text, '')))
+                         '{stationKm}', COALESCE(round((found.station_m / 1000)::numeric, 2)::text, ''))`;
+
+/**
+ * The whole decision as one statement, run after the invoice's lock is held:
+ * - `earlier`: the earlier check of this invoice (the same request first);
+ * - `car`: the car as registered and the terminal bound to it on the expense day (the registry's rule: the
+ *   binding with valid_from ≤ D ≤ valid_to, valid_to inclusive or open; the latest if two touch D);
+ * - `heard`: whether that terminal had an accepted position in the silence window ending with the expense
+ *   day in the policy zone, (day end − N h, day end] — an index probe of the positions key;
+ * - the reasons in the contract's order, their messages filled from REASON_TEMPLATES (a constant of the statement);
+ * - the decision recorded unless the same request was decided before.
+ * It returns the recorded decision (`inserted`) or the earlier one (`earlier`).
+ */
+const decideStatement = (templates: string, fuel: boolean) => `
+  WITH earlier AS (
+    SELECT ${CHECK_COLUMNS}, (plate_normalized = $2 AND expense_type = $3 AND amount = $4 AND fuel_key = ${fuel ? '$16' : "''"}) AS same
+    FROM payment_checks WHERE invoice_no = $1
+    ORDER BY same DESC LIMIT 1
+  ), car AS (
+    SELECT v.id, v.category, u.name AS unit_name, to_char(v.decommissioned_on, 'YYYY-MM-DD') AS decommissioned_on,
+           v.decommissioned_on < $5 AS decommissioned,
+           (SELECT b.terminal_id FROM terminal_bindings b
+            WHERE b.vehicle_id = v.id AND b.valid_from <= $5 AND (b.valid_to IS NULL OR b.valid_to >= $5)
+            ORDER BY b.valid_from DESC LIMIT 1) AS terminal_id
+    FROM vehicles v JOIN units u ON u.id = v.unit_id
+    WHERE v.plate_normalized = $2
+  ), facts AS (
+    SELECT car.*,
+           EXISTS (SELECT 1 FROM positions p
+                   WHERE p.terminal_id = car.terminal_id
+                     AND p.fix_time > w.day_end - make_interval(hours => $7)
+                     AND p.fix_time <= w.day_end) AS heard
+    FROM car, (SELECT (($5 + 1)::timestamp AT TIME ZONE $6) AS day_end) w
+${fuel ? FUEL_FACTS : ''}  ), found AS (
+    SELECT f.*, ${
+      fuel
+        ? `fu.prev_fill, fu.distance_m, fu.rate, fu.station_m,
+           round((fu.distance_m / 1000 * fu.rate / 100 + $18)::numeric, 1) AS allowance,`
+        : ''
+    } ARRAY_REMOVE(ARRAY[
+             CASE WHEN f.id IS NULL THEN 'VEHICLE_NOT_REGISTERED' END,
+             CASE WHEN f.decommissioned THEN 'VEHICLE_DECOMMISSIONED' END,
+             CASE WHEN f.id IS NOT NULL AND f.terminal_id IS NULL THEN 'NO_ACTIVE_TERMINAL' END,
+             CASE WHEN f.terminal_id IS NOT NULL AND NOT f.heard THEN 'TERMINAL_SILENT' END,
+             CASE WHEN EXISTS (SELECT 1 FROM earlier) THEN 'INVOICE_REUSED' END${
+               fuel
+                 ? `,
+             CASE WHEN $11::numeric > fu.distance_m / 1000 * fu.rate / 100 + $18 THEN 'FUEL_IMPLAUSIBLE' END,
+             CASE WHEN fu.near_count > 0 AND fu.station_m > 2000 THEN 'FUEL_CAR_ELSEWHERE' END`
+                 : ''
+             }
+           ], NULL) AS codes
+    FROM (SELECT 1) one LEFT JOIN facts f ON true${fuel ? ' LEFT JOIN fuel fu ON fu.id = f.id' : ''}
+  ), ins AS (
+    INSERT INTO payment_checks (plate_number, plate_normalized, vehicle_id, unit_name, expense_type, amount,
+                                invoice_no, expense_date, decision, reasons, checked_at, checked_by
+                                ${fuel ? ', litres, filled_at, station_lat, station_lon, fuel_key' : ''})
+    SELECT $8, $2, found.id, found.unit_name, $3, $4, $1, $5,
+           CASE WHEN cardinality(found.codes) = 0 THEN 'allow' ELSE 'deny' END,
+           COALESCE((SELECT jsonb_agg(jsonb_build_object('code', r.code, 'message',
+                       ${fuel ? 'replace(replace(replace(replace(replace(replace(replace(replace(' : ''}
+                       replace(replace(replace(replace(replace(${templates}::jsonb ->> r.code,
+                         '{plate}', $2), '{expenseDate}', to_char($5, 'YYYY-MM-DD')),
+                         '{decommissionedOn}', COALESCE(found.decommissioned_on, '')),
+                         '{silentHours}', $7::text), '{terminalId}', COALESCE(found.terminal_id, ''))${fuel ? FUEL_PLACEHOLDERS : ''})
                        ORDER BY r.n)
                      FROM unnest(found.codes) WITH ORDINALITY AS r(code, n)), '[]'::jsonb),
-           $9, $10, $11::numeric, $12, $14, $15, $16
+           $9, $10${fuel ? ', $11::numeric, $12, $14, $15, $16' : ''}
     FROM found
     WHERE NOT EXISTS (SELECT 1 FROM earlier WHERE same)
     RETURNING ${CHECK_COLUMNS}
@@ -147,25 +161,26 @@ const preparedOn = new WeakSet<PoolClient>();
 async function prepareDecision(client: PoolClient): Promise<void> {
   if (preparedOn.has(client)) return;
   // Planning the statement costs the database far more than running it, so it is planned once per connection.
+  const templates = client.escapeLiteral(JSON.stringify(REASON_TEMPLATES));
+  const plain = 'text, text, text, numeric, date, text, int, text, timestamptz, text';
+  await client.query(`PREPARE payment_gate_decide (${plain}) AS ${decideStatement(templates, false)}`);
+  // Fuel invoices that carry fuel fields: the same decision with the fuel figures ($11–$18).
   await client.query(
-    `PREPARE payment_gate_decide (text, text, text, numeric, date, text, int, text, timestamptz, text, ` +
-      `numeric, timestamptz, boolean, float8, float8, text, jsonb, numeric) AS ` +
-      decideStatement(client.escapeLiteral(JSON.stringify(REASON_TEMPLATES))),
+    `PREPARE payment_gate_decide_fuel (${plain}, numeric, timestamptz, boolean, float8, float8, text, jsonb, numeric) ` +
+      `AS ${decideStatement(templates, true)}`,
   );
   preparedOn.add(client);
 }
 
-/** $11–$18 of the decision: the fuel fields (nulls without them), their key, and the fuel settings. */
-function fuelValues(fuel: FuelFields | undefined, config: AppConfig): DecisionValue[] {
-  const key = fuel
-    ? JSON.stringify([fuel.litres, fuel.filledAtGiven ? fuel.filledAt.toISOString() : null, fuel.station])
-    : '';
+/** $11–$18 of the fuel decision: the fuel fields, their key, and the fuel settings. */
+function fuelValues(fuel: FuelFields, config: AppConfig): DecisionValue[] {
+  const key = JSON.stringify([fuel.litres, fuel.filledAtGiven ? fuel.filledAt.toISOString() : null, fuel.station]);
   return [
-    fuel?.litres ?? null,
-    fuel ? fuel.filledAt.toISOString() : null,
-    fuel?.filledAtGiven ?? false,
-    fuel?.station ? String(fuel.station.lat) : null,
-    fuel?.station ? String(fuel.station.lon) : null,
+    fuel.litres,
+    fuel.filledAt.toISOString(),
+    fuel.filledAtGiven,
+    fuel.station ? String(fuel.station.lat) : null,
+    fuel.station ? String(fuel.station.lon) : null,
     key,
     JSON.stringify(config.fuel.maxLPer100Km),
     String(config.fuel.toleranceL),
@@ -217,7 +232,7 @@ export class PaymentGateService {
       request.plateNumber,
       this.clock.now().toISOString(),
       actor,
-      ...fuelValues(request.fuel, this.config),
+      ...(request.fuel ? fuelValues(request.fuel, this.config) : []),
     ];
     // Of two identical requests at once, the second waits for the invoice's lock and then finds the first's decision.
     const row = await withDeadline(
