@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api.js';
 import { displayer, tileSetting } from './geo.js';
 import { CASE_STATUSES, OUTCOMES, RULES, label, num, when } from './labels.js';
-import { Loaded, Table, useAction, useLoad } from './ui.js';
+import { Loaded, Options, Table, useAction, useLoad } from './ui.js';
 
 interface CaseRow {
   id: string;
@@ -55,22 +55,14 @@ export function CasesPage() {
           状态 Status
           <select name="status" value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
             <option value="">全部 All</option>
-            {Object.entries(CASE_STATUSES).map(([k, v]) => (
-              <option key={k} value={k}>
-                {v}
-              </option>
-            ))}
+            <Options labels={CASE_STATUSES} />
           </select>
         </label>
         <label>
           规则 Rule
           <select name="rule" value={rule} onChange={(e) => setRule(e.currentTarget.value)}>
             <option value="">全部 All</option>
-            {Object.entries(RULES).map(([k, v]) => (
-              <option key={k} value={k}>
-                {v}
-              </option>
-            ))}
+            <Options labels={RULES} />
           </select>
         </label>
       </p>
@@ -252,11 +244,7 @@ function Transitions({ c, reload }: { c: CaseDetail; reload: () => void }) {
           <label>
             处理方式 Outcome
             <select name="outcome" required>
-              {Object.entries(OUTCOMES).map(([k, v]) => (
-                <option key={k} value={k}>
-                  {v}
-                </option>
-              ))}
+              <Options labels={OUTCOMES} />
             </select>
           </label>
           <label>

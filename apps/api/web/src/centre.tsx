@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, itemsOf } from './api.js';
 import { displayer, tileSetting } from './geo.js';
 import { localDay, when } from './labels.js';
-import { Loaded, Table, useAction, useLoad } from './ui.js';
+import { Loaded, Options, Table, useAction, useLoad } from './ui.js';
 
 interface Fence {
   id: string;
@@ -141,11 +141,7 @@ function FenceForm({ drawn, clear, reload }: { drawn: [number, number][]; clear:
       <label>
         类型 Kind
         <select name="kind">
-          {Object.entries(FENCE_KINDS).map(([k, v]) => (
-            <option key={k} value={k}>
-              {v}
-            </option>
-          ))}
+          <Options labels={FENCE_KINDS} />
         </select>
       </label>
       <label>

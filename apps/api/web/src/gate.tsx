@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, itemsOf } from './api.js';
 import { EXPENSES, label, localDay, when } from './labels.js';
-import { Loaded, Table, useAction, useLoad } from './ui.js';
+import { Loaded, Options, Table, useAction, useLoad } from './ui.js';
 
 interface Check {
   checkId?: string;
@@ -95,11 +95,7 @@ function CheckForm({ onDone }: { onDone: () => void }) {
       <label>
         费用类型 Expense
         <select name="expenseType">
-          {Object.entries(EXPENSES).map(([k, v]) => (
-            <option key={k} value={k}>
-              {v}
-            </option>
-          ))}
+          <Options labels={EXPENSES} />
         </select>
       </label>
       <label>

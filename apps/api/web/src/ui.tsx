@@ -112,3 +112,16 @@ export function useAction() {
   ) : null;
   return { run, busy, view };
 }
+
+/** The options of a select, one per entry of a code → label map, in the map's order. */
+export function Options({ labels }: { labels: Record<string, string> }) {
+  return (
+    <>
+      {Object.entries(labels).map(([code, label]) => (
+        <option key={code} value={code}>
+          {label}
+        </option>
+      ))}
+    </>
+  );
+}
