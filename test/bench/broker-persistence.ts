@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import mqtt from 'mqtt';
+import { waitForPort } from '../ingest/support/mosquitto.js';
 
 /**
  * What saving Mosquitto's state after every change costs, against the 30 s timer it replaces.
@@ -41,22 +42,6 @@ const SETTINGS: { name: string; lines: string[]; awayMessages?: number }[] = [
   { name: 'after 1000 changes', lines: ['autosave_on_changes true', 'autosave_interval 1000'] },
 ];
 
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const open = await new Promise<boolean>((done) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        done(true);
-      });
-      socket.once('error', () => done(false));
-    });
-    if (open) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`mosquitto did not open port ${port}`);
-}
-
 async function startBroker(port: number, lines: string[]): Promise<{ dir: string; child: ChildProcess }> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-mosquitto-'));
   const conf = join(dir, 'mosquitto.conf');
@@ -75,7 +60,7 @@ async function startBroker(port: number, lines: string[]): Promise<{ dir: string
     ].join('\n'),
   );
   const child = spawn(MOSQUITTO, ['-c', conf], { stdio: 'ignore' });
-  await waitForPort(port);
+  await waitForPort(port, true);
   return { dir, child };
 }
 

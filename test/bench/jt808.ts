@@ -15,7 +15,7 @@
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,8 @@ import {
   MSG,
   type Edition,
 } from '#app/jt808';
+import { waitForPort } from '../ingest/support/mosquitto.js';
+import { freePort } from '../support/service-process.js';
 import { createBenchDatabase, seedBoundTerminals, startFlags } from './support.js';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -52,30 +54,6 @@ const BASE = Math.floor((Date.now() - 3_600_000) / 1000) * 1000;
 
 function quantile(sorted: Float64Array, q: number): number {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => done(port));
-    });
-  });
-}
-
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    const open = await new Promise<boolean>((done) => {
-      const s = connect(port, '127.0.0.1');
-      s.once('connect', () => (s.destroy(), done(true)));
-      s.once('error', () => done(false));
-    });
-    if (open) return;
-    await sleep(50);
-  }
-  throw new Error(`port ${port} did not open`);
 }
 
 // ---------------------------------------------------------------- 1. decode on one core
@@ -330,7 +308,7 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
     broker = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: 'ignore' });
-    await waitForPort(mqttPort);
+    await waitForPort(mqttPort, true, 30_000);
     const url = `mqtt://127.0.0.1:${mqttPort}`;
     const jt808Port = await freePort();
     gateway = spawn(
@@ -349,7 +327,7 @@ async function main(): Promise<void> {
         stdio: ['ignore', 'inherit', 'inherit'],
       },
     );
-    await waitForPort(jt808Port);
+    await waitForPort(jt808Port, true, 30_000);
 
     const observer = await mqtt.connectAsync(url, { clientId: 'bench-jt808-observer', clean: true });
     // Positions that came over MQTT carry fix times from BASE + 30 min on.

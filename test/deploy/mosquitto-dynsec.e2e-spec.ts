@@ -7,7 +7,7 @@ import { count, waitFor } from '../ingest/support/fleet.js';
 import { freePort, startService, type ServiceProcess } from '../support/service-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { startOversightMosquitto, type OversightMosquitto } from './support/oversight-mosquitto.js';
-import { checkedFetch } from '../support/openapi-check.js';
+import { checkedJsonCall } from '../support/openapi-check.js';
 
 jest.setTimeout(180_000);
 
@@ -67,19 +67,8 @@ describe('an external Mosquitto whose accounts follow the registry', () => {
     await database?.drop();
   });
 
-  // The answers' shapes are the API's own; these tests read a field or two of each.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-    // Every answer is checked against the API document the service itself publishes.
-    const res = await (
-      await checkedFetch(base)
-    )(path, {
-      method,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: res.body === '' ? null : res.body };
-  }
+  // Every answer is checked against the API document the service itself publishes.
+  const api = (method: string, path: string, body?: unknown) => checkedJsonCall(base, method, path, body, token);
 
   /** Registers a terminal through the API and puts it in a car, as the centre does. */
   async function register(terminalId: string): Promise<string> {

@@ -6,7 +6,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
 import { embeddedDatabaseUrl } from '#app/infra';
 import { errorLines, freePort, startService, type ServiceProcess } from '../support/service-process.js';
-import { checkedFetch } from '../support/openapi-check.js';
+import { checkedJsonCall } from '../support/openapi-check.js';
 
 /**
  * The first day of an operator, on the embedded defaults (embedded PostgreSQL, in-process broker), with the
@@ -29,17 +29,9 @@ describe('an operator’s first day on the embedded defaults', () => {
   const acked: number[] = [];
   let nextFix = Date.parse('2026-11-20T01:00:00Z');
 
-  async function call(method: string, path: string, body?: unknown, bearer = token) {
-    // Every answer is checked against the API document the service itself publishes.
-    const res = await (
-      await checkedFetch(http)
-    )(path, {
-      method,
-      headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: res.body === '' ? null : res.body };
-  }
+  // Every answer is checked against the API document the service itself publishes.
+  const call = (method: string, path: string, body?: unknown, bearer = token) =>
+    checkedJsonCall(http, method, path, body, bearer);
 
   function start(): ServiceProcess {
     service = startService('dist/apps/main.js', [], env);

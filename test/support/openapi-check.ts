@@ -129,3 +129,21 @@ export async function checkedFetch(
     return { status: res.status, headers: res.headers, body };
   };
 }
+
+/** A JSON call to such a service, with an optional bearer; an empty answer body reads as null. */
+export async function checkedJsonCall(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  bearer?: string,
+): Promise<FetchedAnswer> {
+  const res = await (
+    await checkedFetch(base)
+  )(path, {
+    method,
+    headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { ...res, body: res.body === '' ? null : res.body };
+}

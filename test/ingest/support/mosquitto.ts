@@ -69,8 +69,8 @@ export async function startMosquitto(
 }
 
 /** Waits until something listens on the port (open) or nothing does any more. */
-export async function waitForPort(port: number, open: boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
+export async function waitForPort(port: number, open: boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const isOpen = await new Promise<boolean>((done) => {
       const socket = connect(port, '127.0.0.1');
