@@ -4,8 +4,11 @@
  *   npm run bench:ingest
  *
  * Phases, in one run: (A) full-speed publishing for 60 s — positions committed per second end to end;
- * (B) publishing paced at 10,000 positions/s — publish → commit latency; (C) the broker alone, the same
- * publisher into a plain counting subscriber — the raw rate that (A) is compared with.
+ * (B) publishing paced at 10,000 positions/s — publish → commit latency; (D) full speed again (BENCH_FUZZ_S,
+ * default 30 s; 0 skips it) with every other message a generated bad one — the fuzzer's inputs, sent under
+ * registered terminals of their own — to show whether the gateway keeps its rate while it rejects and
+ * records them; (C) the broker alone, the same publisher into a plain counting subscriber — the raw rate
+ * that (A) is compared with.
  *
  * Honest timing: each position's fixTime is its publish time (ms); the gateway hands positions to the
  * detector only after their COMMIT, so a hand-off subscriber that sees a position at time t knows it was
@@ -22,6 +25,8 @@ import mqtt from 'mqtt';
 import pg from 'pg';
 import { runMigrations } from '#app/db';
 import { HANDOFF_TOPIC_FILTER, type HandoffBatch } from '#app/handoff';
+import fc from 'fast-check';
+import { fuzzInput, type FuzzInput } from '../fuzz/telemetry-fuzz.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = resolve(SELF, '../../../..');
@@ -32,6 +37,9 @@ const THROUGHPUT_S = Number(process.env.BENCH_THROUGHPUT_S ?? 60);
 const LATENCY_S = Number(process.env.BENCH_LATENCY_S ?? 30);
 const LATENCY_RATE = Number(process.env.BENCH_LATENCY_RATE ?? 10_000);
 const RAW_S = Number(process.env.BENCH_RAW_S ?? 20);
+const FUZZ_S = Number(process.env.BENCH_FUZZ_S ?? 30);
+/** Registered terminals that carry the generated bad messages of phase D (ids F0000…). */
+const FUZZ_TERMINALS = 1000;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const WINDOW = 1000;
 /** Published but not yet committed, at most (phase A). */
@@ -50,14 +58,47 @@ interface PublishJob {
   connections: number;
   terminals: number;
   seqStart: number;
+  /** Every other message a generated bad one (phase D). */
+  fuzz?: boolean;
+}
+
+/**
+ * Generated messages (fixed seed) that reach the gateway's subscription: topics of the kinds it subscribes
+ * to, nine in ten under one of the registered fuzz terminals so that they get past the registry to the
+ * decoders, the rest under whatever id the generator made.
+ */
+function fuzzPool(size: number): FuzzInput[] {
+  // MQTT forbids wildcards and U+0000 in a published topic name.
+  const deliverable = (topic: string) =>
+    /^telematics\/v1\/[^/+#]+\/(position|positions|status)$/.test(topic) && !topic.includes('\u0000');
+  return fc
+    .sample(fuzzInput, { numRuns: size * 3, seed: 7 })
+    .filter((input) => deliverable(input.topic))
+    .slice(0, size)
+    .map((input, i) =>
+      i % 10 === 9
+        ? input
+        : {
+            ...input,
+            topic: input.topic.replace(/^(telematics\/v1\/)[^/]+/, `$1F${String(i % FUZZ_TERMINALS).padStart(4, '0')}`),
+          },
+    );
 }
 
 async function runPublisher(job: PublishJob): Promise<void> {
   const clients = await Promise.all(
     Array.from({ length: job.connections }, (_, c) =>
-      mqtt.connectAsync(job.url, { clientId: `bench-pub-${process.pid}-${c}`, clean: true, reconnectPeriod: 0 }),
+      mqtt.connectAsync(job.url, {
+        clientId: `bench-pub-${process.pid}-${c}`,
+        clean: true,
+        reconnectPeriod: 0,
+        // MQTT 5 carries the generated content types of phase D.
+        protocolVersion: job.fuzz ? 5 : 4,
+      }),
     ),
   );
+  const pool = job.fuzz ? fuzzPool(20_000) : [];
+  let nextFuzz = 0;
   const lastFix = new Map<number, number>();
   let seq = job.seqStart;
   let next = 0;
@@ -70,7 +111,11 @@ async function runPublisher(job: PublishJob): Promise<void> {
   let held = false;
   process.on('message', (m: { hold?: boolean }) => (held = m.hold === true));
   const progress = setInterval(() => process.send!({ progress: acked }), 100);
-  const payload = () => {
+  const payload = (): { topic: string; body: string | Buffer; contentType?: string } => {
+    if (job.fuzz && (next + nextFuzz) % 2 === 1) {
+      const input = pool[nextFuzz++ % pool.length];
+      return { topic: input.topic, body: Buffer.from(input.payload), contentType: input.contentType };
+    }
     const t = next++ % job.terminals;
     const fixTime = Math.max(Date.now(), (lastFix.get(t) ?? 0) + 1);
     lastFix.set(t, fixTime);
@@ -107,11 +152,12 @@ async function runPublisher(job: PublishJob): Promise<void> {
             const due = job.rate > 0 ? Math.floor(((now - started) / 1000) * perConnection) - mine : Infinity;
             let budget = held ? 0 : Math.min(WINDOW - inFlight, due);
             while (budget-- > 0) {
-              const { topic, body } = payload();
+              const { topic, body, contentType } = payload();
               inFlight++;
               mine++;
               sent++;
-              client.publish(topic, body, { qos: 1 }, () => {
+              const properties = contentType ? { properties: { contentType } } : {};
+              client.publish(topic, body, { qos: 1, ...properties }, () => {
                 inFlight--;
                 acked++;
                 if (job.rate === 0 && inFlight === WINDOW / 2) setImmediate(pump);
@@ -204,6 +250,11 @@ async function main(): Promise<void> {
   try {
     await runMigrations(databaseUrl);
     await seedBoundTerminals(db, TERMINALS, 'B', 5);
+    await db.query(
+      `INSERT INTO terminals (terminal_id, secret_hash)
+       SELECT 'F' || lpad(g::text, 4, '0'), 'x' FROM generate_series(0, $1::int - 1) g`,
+      [FUZZ_TERMINALS],
+    );
 
     const conf = join(dir, 'mosquitto.conf');
     writeFileSync(
@@ -234,6 +285,8 @@ async function main(): Promise<void> {
         MQTT_URL: url,
         LOG_LEVEL: process.env.BENCH_GATEWAY_LOG_LEVEL ?? 'warn',
         INGEST_CLIENT_ID: 'bench-gateway',
+        // The JT/T 808 listener is not measured here.
+        JT808_PORT: '0',
       },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
@@ -382,6 +435,69 @@ async function main(): Promise<void> {
     const { rows: rejected } = await db.query<{ n: string }>('SELECT count(*) AS n FROM rejected_messages');
     const loss = published - Number(stored[0].n);
 
+    // (D) full speed with every other message a generated bad one
+    let d:
+      { messagesPerSecond: number; validPerSecond: number; rejected: number; stored: number; loss: number } | undefined;
+    if (FUZZ_S > 0) {
+      await sleep(2000);
+      const rejectedCount = async () =>
+        Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM rejected_messages')).rows[0].n);
+      const positionCount = async () =>
+        Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM positions')).rows[0].n);
+      const [rejectedBefore, positionsBefore] = [await rejectedCount(), await positionCount()];
+      const dBase = committed;
+      const dStart = Date.now();
+      let dHeld = false;
+      const dRun = runChild<{ sent: number; acked: number; seconds: number; seqEnd: number }>(
+        [
+          'publisher',
+          JSON.stringify({
+            url,
+            prefix: 'telematics/v1',
+            seconds: FUZZ_S,
+            rate: 0,
+            connections: CONNECTIONS,
+            terminals: TERMINALS,
+            seqStart: bPub.seqEnd,
+            fuzz: true,
+          } satisfies PublishJob),
+        ],
+        undefined,
+        (acked) => {
+          // Every other message is a valid position: about half of those acknowledged should be committed.
+          const hold = acked / 2 - (committed - dBase) > MAX_BACKLOG;
+          if (hold !== dHeld && dRun.child.connected) dRun.child.send({ hold });
+          dHeld = hold;
+        },
+      );
+      const dPub = await dRun.result;
+      const dValid = dPub.seqEnd - bPub.seqEnd;
+      // Drained when every valid position is committed and the rejections stop growing.
+      const dDeadline = Date.now() + 120_000;
+      while (committed - dBase < dValid && Date.now() < dDeadline) await sleep(100);
+      let rejectedAfter = await rejectedCount();
+      for (let settled = 0; settled < 3 && Date.now() < dDeadline;) {
+        await sleep(500);
+        const now = await rejectedCount();
+        settled = now === rejectedAfter ? settled + 1 : 0;
+        rejectedAfter = now;
+      }
+      const dEnd = Math.max(lastCommitAt, dStart + dPub.seconds * 1000);
+      const seconds = (dEnd - dStart) / 1000;
+      const storedAll = (await positionCount()) - positionsBefore;
+      const { rows: dStored } = await db.query<{ n: string }>(
+        `SELECT count(*) AS n FROM positions WHERE seq >= $1 AND seq < $2 AND terminal_id LIKE 'B%'`,
+        [bPub.seqEnd, dPub.seqEnd],
+      );
+      d = {
+        messagesPerSecond: dPub.acked / seconds,
+        validPerSecond: (committed - dBase) / seconds,
+        rejected: rejectedAfter - rejectedBefore,
+        stored: storedAll,
+        loss: dValid - Number(dStored[0].n),
+      };
+    }
+
     // (C) the broker alone
     gateway.kill('SIGTERM');
     await new Promise((r) => gateway!.once('exit', r));
@@ -438,7 +554,25 @@ async function main(): Promise<void> {
         ].join(' / '),
       ],
       ['loss (published − stored), A+B', fmt(loss)],
-      ['rejected messages', rejected[0].n],
+      ['rejected messages (A+B)', rejected[0].n],
+      ...(d
+        ? [
+            [
+              `D: messages acknowledged / time to drain, messages/s (half of them generated bad ones)`,
+              fmt(d.messagesPerSecond),
+            ],
+            ['D: valid positions committed, positions/s', fmt(d.validPerSecond)],
+            [
+              'D: bad messages recorded as rejected / positions stored (valid and generated)',
+              `${fmt(d.rejected)} / ${fmt(d.stored)}`,
+            ],
+            ['D: loss of valid positions', fmt(d.loss)],
+            [
+              'ratio D messages/s / A all committed (both to the last commit)',
+              `${((d.messagesPerSecond / overall) * 100).toFixed(0)} %`,
+            ],
+          ]
+        : []),
       ['broker dropped ($SYS counter)', fmt(dropped)],
       [`C: raw broker rate (publisher → counting subscriber, ${RAW_S} s), msg/s`, fmt(rawRate)],
       ['C: raw publish rate, msg/s', fmt(cPub.acked / cPub.seconds)],
