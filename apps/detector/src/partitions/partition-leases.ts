@@ -100,7 +100,10 @@ export class PartitionLeases {
     if (this.stopped) return;
     if (Date.now() > this.validUntil && this.held.size > 0) {
       // Renewals fail or hang: past the lease time another detector may hold these partitions.
-      this.log.warn({ partitions: this.heldPartitions() }, 'letting go of partitions whose leases could not be renewed');
+      this.log.warn(
+        { partitions: this.heldPartitions() },
+        'letting go of partitions whose leases could not be renewed',
+      );
       this.forget(this.heldPartitions());
     }
     if (this.ticking) return;
@@ -230,7 +233,10 @@ export class PartitionLeases {
       await db.query(`DELETE FROM detector_instances WHERE seen_until < now() - interval '1 day'`);
     } catch (error) {
       if (Date.now() > this.validUntil && this.held.size > 0) {
-        this.log.warn({ partitions: this.heldPartitions() }, 'letting go of partitions whose leases could not be renewed');
+        this.log.warn(
+          { partitions: this.heldPartitions() },
+          'letting go of partitions whose leases could not be renewed',
+        );
         this.forget(this.heldPartitions());
       }
       throw error;
@@ -262,7 +268,10 @@ export class PartitionLeases {
     for (const p of partitions) this.releasing.add(p);
     this.tell(async (l) => l.lost(partitions));
     this.notifying = this.notifying.then(async () => {
-      const leases = leaseArrays(this.held, partitions.filter((p) => this.held.has(p)));
+      const leases = leaseArrays(
+        this.held,
+        partitions.filter((p) => this.held.has(p)),
+      );
       try {
         if (!this.stopped && leases.partitions.length > 0) {
           await this.db.query(
