@@ -124,6 +124,8 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
     positions: 0,
     raised: 0,
     replays: 0,
+    /** Cycles whose commit was refused: another detector had taken a partition of their cars. */
+    fenced: 0,
     /** Milliseconds spent per phase of the cycles, for tuning. */
     phaseMs: { read: 0, evaluate: 0, commit: 0 },
   };
@@ -375,6 +377,7 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
 
   private cycleFailed(error: unknown, vehicles: number): void {
     if (isLeaseLost(error)) {
+      this.stats.fenced++;
       // Another detector took a partition of these cars: nothing was written; the leases are looked at now.
       this.log.warn({ vehicles }, 'a partition of these cars is held by another detector now; nothing was written');
       this.leases.checkSoon();

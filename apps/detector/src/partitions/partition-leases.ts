@@ -60,6 +60,7 @@ export class PartitionLeases {
   /** Listener calls, in order. */
   private notifying: Promise<void> = Promise.resolve();
   private ticking: Promise<void> | null = null;
+  private again = false;
   private timer?: NodeJS.Timeout;
   private stopped = false;
 
@@ -106,10 +107,20 @@ export class PartitionLeases {
       );
       this.forget(this.heldPartitions());
     }
-    if (this.ticking) return;
+    if (this.ticking) {
+      // What prompted this call may have happened after the running tick read the table.
+      this.again = true;
+      return;
+    }
     this.ticking = this.tick()
       .catch((err: unknown) => this.log.warn({ err }, 'partition leases could not be renewed; retrying'))
-      .finally(() => (this.ticking = null));
+      .finally(() => {
+        this.ticking = null;
+        if (this.again) {
+          this.again = false;
+          this.checkSoon();
+        }
+      });
   }
 
   /** Releases every lease at once (the listeners have saved what they hold), so others take over without waiting. */
