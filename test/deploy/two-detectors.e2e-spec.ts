@@ -217,9 +217,10 @@ describe('two detector processes, one killed mid-stream', () => {
       rule: string;
       start_time: Date;
       end_time: Date;
+      positions: number;
       case_id: string | null;
     }>(
-      `SELECT vehicle_id, rule, start_time, end_time, case_id FROM violations
+      `SELECT vehicle_id, rule, start_time, end_time, (evidence->>'positions')::int AS positions, case_id FROM violations
         WHERE vehicle_id = ANY($1) ORDER BY vehicle_id, start_time`,
       [cars.map((c) => c.vehicleId)],
     );
@@ -232,10 +233,12 @@ describe('two detector processes, one killed mid-stream', () => {
       cars.map((_, i) => (leaves(i) ? ['leaving_jurisdiction', 'off_hours'] : ['off_hours'])),
     );
     for (const f of found.filter((x) => x.rule === 'off_hours')) {
-      // One episode, from the first fix to the last moving one, whoever evaluated which part of it.
-      expect([f.start_time.getTime(), f.end_time.getTime()]).toEqual([
+      // One episode, from the first fix to the last moving one, whoever evaluated which part of it; the 61 fixes
+      // of the drive each counted once, those nobody was subscribed to included.
+      expect([f.start_time.getTime(), f.end_time.getTime(), f.positions]).toEqual([
         local('2026-11-19 20:00:00'),
         local('2026-11-19 20:10:00'),
+        61,
       ]);
     }
     for (const f of found.filter((x) => x.rule === 'leaving_jurisdiction')) {
