@@ -145,8 +145,9 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
     await this.refreshFleet();
     this.leases.listen(this);
     await this.leases.start();
-    await this.catchUp();
+    // Partitions taken from now on are caught up as they come; those taken at start, here.
     this.started = true;
+    await this.catchUp();
     const every = (ms: number, work: () => Promise<unknown>) => {
       if (ms <= 0) return;
       const timer = setInterval(() => {
@@ -672,7 +673,7 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
     if (writes.some((w) => w.findings.length > 0 || (w.replayedFrom !== null && !w.fresh))) {
       const fence = this.fence(writes);
       await this.db.transaction(async (m) => {
-        // First: a take-over of these partitions waits for this commit, or this commit fails after it.
+        // First: no take-over of these partitions while this commit runs, and none before it (else it fails).
         await m.query(fence.sql, fence.params);
         await m.query(asynchronous);
         for (const w of writes) {

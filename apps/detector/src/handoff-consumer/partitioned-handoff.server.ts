@@ -3,7 +3,7 @@ import type { MqttClient } from 'mqtt';
 import { handoffTopic } from '#app/handoff';
 import type { Logger } from '#app/logging';
 
-/** How long a hand-over waits for the broker to confirm a subscription before catching up from the table anyway. */
+/** How long a hand-over waits for the broker to confirm a (un)subscription before going on anyway. */
 const SUBSCRIBE_WAIT_MS = 5_000;
 
 /**
@@ -19,7 +19,7 @@ export class PartitionedHandoffServer extends ServerMqtt {
   override bindEvents(client: MqttClient): void {
     client.on('message', this.getMessageHandler(client).bind(this));
     // Partitions taken before the connection existed; mqtt.js subscribes again by itself after a reconnect.
-    if (this.topics.size > 0) this.subscribe([...this.topics]);
+    if (this.topics.size > 0) void this.subscribe([...this.topics]);
   }
 
   /** Subscribes to these partitions' topics; resolves once the broker confirmed (or after a few seconds). */
@@ -29,24 +29,30 @@ export class PartitionedHandoffServer extends ServerMqtt {
     if (this.client) await this.subscribe(topics);
   }
 
+  /** Unsubscribes (without waiting long for a broker that is away: a reconnect subscribes only what is followed). */
   async unfollow(partitions: number[]): Promise<void> {
     const topics = partitions.map(handoffTopic);
     for (const t of topics) this.topics.delete(t);
-    await this.client?.unsubscribeAsync(topics).catch((err: unknown) => this.log?.warn({ err }, 'unsubscribe failed'));
+    if (this.client) await this.briefly(this.client.unsubscribeAsync(topics), 'unsubscribing from', topics);
   }
 
   private get client(): MqttClient | undefined {
     return this.mqttClient as MqttClient | undefined;
   }
 
-  private async subscribe(topics: string[]): Promise<void> {
+  private subscribe(topics: string[]): Promise<void> {
+    return this.briefly(this.client!.subscribeAsync(topics, { qos: 1 }), 'subscribing to', topics);
+  }
+
+  /** Waits for the broker's answer a few seconds at most: the table catch-up covers what a late answer misses. */
+  private async briefly(answer: Promise<unknown>, doing: string, topics: string[]): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, SUBSCRIBE_WAIT_MS)));
-    const subscribed = this.client!.subscribeAsync(topics, { qos: 1 }).then(
+    const settled = answer.then(
       () => undefined,
-      (err: unknown) => this.log?.warn({ err, topics }, 'subscribing to hand-off topics failed'),
+      (err: unknown) => this.log?.warn({ err, topics }, `${doing} hand-off topics failed`),
     );
-    await Promise.race([subscribed, waited]);
+    await Promise.race([settled, waited]);
     clearTimeout(timer);
   }
 }

@@ -6,9 +6,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * renews it, so the partitions of a detector that died are taken over by the others.
  *
  * Every take draws a new token from a sequence. A detector's commits call detector_leases_held with the tokens
- * it believes it holds: the call share-locks the lease rows until the commit, so a take-over waits for a commit
- * under way and every commit after the take-over fails. A detector that stalled past its lease therefore never
- * writes over the work of the one that took its cars.
+ * it believes it holds: the call share-locks the lease rows until the commit, so no take-over happens while a
+ * commit is under way (the taker skips those rows until its next try) and every commit after a take-over fails.
+ * A detector that stalled past its lease therefore never writes over the work of the one that took its cars.
  */
 export class DetectorLeases1764100016200 implements MigrationInterface {
   name = 'DetectorLeases1764100016200';
