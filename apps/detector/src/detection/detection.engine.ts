@@ -673,7 +673,7 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
     if (writes.some((w) => w.findings.length > 0 || (w.replayedFrom !== null && !w.fresh))) {
       const fence = this.fence(writes);
       await this.db.transaction(async (m) => {
-        // First: no take-over of these partitions while this commit runs, and none before it (else it fails).
+        // First: no take-over of these partitions while this commit runs; one that came before makes it fail.
         await m.query(fence.sql, fence.params);
         await m.query(asynchronous);
         for (const w of writes) {
