@@ -43,6 +43,7 @@ describe('loadConfig', () => {
       embeddedMqttPort: 1883,
       tzPolicy: 'Asia/Shanghai',
       adminPassword: undefined,
+      detector: { partitions: 16, leaseSeconds: 15 },
     });
     expect(config.dataDir).toBe(join(process.cwd(), 'data'));
   });
@@ -56,6 +57,8 @@ describe('loadConfig', () => {
       DATA_DIR: '/var/lib/oversight',
       ADMIN_PASSWORD: 'long-enough-password',
       TZ_POLICY: 'Asia/Urumqi',
+      DETECTOR_PARTITIONS: '64',
+      DETECTOR_LEASE_SECONDS: '30',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -65,6 +68,7 @@ describe('loadConfig', () => {
       dataDir: '/var/lib/oversight',
       adminPassword: 'long-enough-password',
       tzPolicy: 'Asia/Urumqi',
+      detector: { partitions: 64, leaseSeconds: 30 },
     });
   });
 
@@ -79,6 +83,8 @@ describe('loadConfig', () => {
     ['ADMIN_PASSWORD', 'qwerty123456', /ADMIN_PASSWORD is one of the most common passwords/],
     ['OFFLINE_AFTER_SECONDS', '1', /OFFLINE_AFTER_SECONDS must be a whole number from 10/],
     ['AUDIT_SAMPLE_RATE', '0.05', /AUDIT_SAMPLE_RATE must not be below 0.1/],
+    ['DETECTOR_PARTITIONS', '0', /DETECTOR_PARTITIONS must be a whole number from 1 to 1024/],
+    ['DETECTOR_LEASE_SECONDS', '1', /DETECTOR_LEASE_SECONDS must be a whole number from 2 to 600/],
   ])('refuses %s=%j with a message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
   });

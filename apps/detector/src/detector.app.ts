@@ -1,31 +1,34 @@
 import { randomBytes } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
-import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import type { INestMicroservice } from '@nestjs/common';
 import type { AppConfig } from '#app/config';
 import { quietMqttLog, type Infrastructure, type StartedApp } from '#app/infra';
 import { NestPinoLogger } from '#app/logging';
 import type { DetectorOptions } from './detection/detector.options.js';
 import { DetectorModule } from './detector.module.js';
+import { PartitionedHandoffServer } from './handoff-consumer/partitioned-handoff.server.js';
 
-/** The detector: listens to the gateway's hand-off over MQTT and evaluates the rules (not yet listening). */
+/**
+ * The detector: evaluates the rules for the cars of the partitions it holds, hearing their positions from the
+ * gateway's hand-off over MQTT (not yet listening).
+ */
 export async function createDetectorApp(
   config: AppConfig,
   infra: Infrastructure,
   options: Partial<DetectorOptions> = {},
 ): Promise<INestMicroservice> {
-  return NestFactory.createMicroservice<MicroserviceOptions>(DetectorModule.register(config, infra, options), {
+  const server = new PartitionedHandoffServer({
+    ...quietMqttLog,
+    url: infra.mqttUrl,
+    username: infra.mqttUsername,
+    password: infra.mqttPassword,
+    clientId: `oversight-detector-${randomBytes(4).toString('hex')}`,
+    subscribeOptions: { qos: 1 },
+    reconnectPeriod: 1000,
+  });
+  return NestFactory.createMicroservice(DetectorModule.register(config, infra, options, server), {
     logger: config.logLevel === 'silent' ? false : new NestPinoLogger(),
-    transport: Transport.MQTT,
-    options: {
-      ...quietMqttLog,
-      url: infra.mqttUrl,
-      username: infra.mqttUsername,
-      password: infra.mqttPassword,
-      clientId: `oversight-detector-${randomBytes(4).toString('hex')}`,
-      subscribeOptions: { qos: 1 },
-      reconnectPeriod: 1000,
-    },
+    strategy: server,
   });
 }
 

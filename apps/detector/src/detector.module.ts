@@ -5,11 +5,19 @@ import { HistoryModule } from '#app/history';
 import { InfraModule, type Infrastructure } from '#app/infra';
 import { DetectionEngine } from './detection/detection.engine.js';
 import { DEFAULT_DETECTOR_OPTIONS, DETECTOR_OPTIONS, type DetectorOptions } from './detection/detector.options.js';
-import { HandoffController } from './handoff-consumer/handoff.controller.js';
+import { HANDOFF_SERVER, HandoffController } from './handoff-consumer/handoff.controller.js';
+import type { PartitionedHandoffServer } from './handoff-consumer/partitioned-handoff.server.js';
+import { PartitionLeases } from './partitions/partition-leases.js';
 
 @Module({})
 export class DetectorModule {
-  static register(config: AppConfig, infra: Infrastructure, options: Partial<DetectorOptions> = {}): DynamicModule {
+  /** `server`: the app's transport, which follows the hand-off topics of the partitions held. */
+  static register(
+    config: AppConfig,
+    infra: Infrastructure,
+    options: Partial<DetectorOptions> = {},
+    server?: PartitionedHandoffServer,
+  ): DynamicModule {
     return {
       module: DetectorModule,
       imports: [
@@ -21,6 +29,8 @@ export class DetectorModule {
       controllers: [HandoffController],
       providers: [
         { provide: DETECTOR_OPTIONS, useValue: { ...DEFAULT_DETECTOR_OPTIONS, ...options } },
+        ...(server ? [{ provide: HANDOFF_SERVER, useValue: server }] : []),
+        PartitionLeases,
         DetectionEngine,
       ],
       exports: [DetectionEngine],

@@ -47,6 +47,12 @@ export interface AppConfig {
     /** MQTT keepalive of the gateway's connection, seconds. */
     keepaliveSeconds: number;
   };
+  /**
+   * How the cars are shared among detector processes: each car belongs to one of `partitions` (a stable hash of
+   * its id), the gateway hands its positions off on that partition's topic, and a detector evaluates only the
+   * partitions it holds a lease on. Every gateway and detector of one database needs the same count.
+   */
+  detector: { partitions: number; leaseSeconds: number };
   terminalSilentHours: number;
   auditSampleRate: number;
   /** How many past ISO weeks a start catches up when their draw was missed (AUDIT_CATCH_UP_WEEKS, default 8). */
@@ -259,6 +265,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
         ? (Number(r.oneOf('MQTT_PROTOCOL_VERSION', '5', ['4', '5'])) as 4 | 5)
         : undefined,
       keepaliveSeconds: r.int('MQTT_KEEPALIVE_SECONDS', 30, 2, 3600),
+    },
+    detector: {
+      partitions: r.int('DETECTOR_PARTITIONS', 16, 1, 1024),
+      leaseSeconds: r.int('DETECTOR_LEASE_SECONDS', 15, 2, 600),
     },
     terminalSilentHours: r.int('TERMINAL_SILENT_HOURS', 72, 1, 24 * 365),
     auditSampleRate,

@@ -1,7 +1,9 @@
 import {
   HANDOFF_PARTITIONS,
   handoffPartition,
+  handoffTopic,
   partitionForHandoff,
+  partitionOfTopic,
   readHandoffBatch,
   toHandoffRow,
   type HandoffPosition,
@@ -49,6 +51,26 @@ describe('hand-off partitioning', () => {
   it('spreads vehicles over the partitions', () => {
     const used = new Set(Array.from({ length: 400 }, (_, i) => handoffPartition(`vehicle-${i}`)));
     expect(used.size).toBe(HANDOFF_PARTITIONS);
+  });
+
+  it.each([1, 4, 16, 64])('puts each vehicle on one of %i partitions, the topic its detector subscribes to', (n) => {
+    const ids = Array.from({ length: 200 }, (_, i) => `car-${i}`);
+    const batches = partitionForHandoff(
+      ids.map((id) => at(id, 1)),
+      n,
+    );
+    expect(batches.size).toBe(n);
+    for (const [topic, batch] of batches) {
+      for (const row of batch.rows) expect(handoffTopic(handoffPartition(row[0], n))).toBe(topic);
+      expect(handoffPartition(batch.rows[0][0], n)).toBe(partitionOfTopic(topic));
+    }
+  });
+
+  it('reads the partition from a hand-off topic and nothing from any other topic', () => {
+    expect(partitionOfTopic('internal/v1/positions/15')).toBe(15);
+    expect(partitionOfTopic('internal/v1/positions/x')).toBeNull();
+    expect(partitionOfTopic('internal/v1/positions/')).toBeNull();
+    expect(partitionOfTopic('telematics/v1/T1/position')).toBeNull();
   });
 
   it('sorts each partition by vehicle, then fix time, whatever the arrival order', () => {

@@ -1,14 +1,16 @@
 import type { PositionRecord } from '#app/telemetry';
 
 /**
- * Gateway → detector: validated, committed positions. Vehicles are spread over a fixed number of partition
- * topics by a stable hash of their id, so one vehicle always travels on one topic and, with one publisher,
- * keeps its order; a flush costs at most one message per partition instead of one per vehicle, and a
- * broker's shared subscriptions (sticky per topic) can still spread partitions over several detectors.
+ * Gateway → detector: validated, committed positions. Vehicles are spread over a number of partition topics by a
+ * stable hash of their id (DETECTOR_PARTITIONS, the same count for every gateway and detector), so one vehicle
+ * always travels on one topic and, with one publisher, keeps its order; a flush costs at most one message per
+ * partition instead of one per vehicle. A detector subscribes to the topics of the partitions it holds a lease
+ * on, so several detectors share the cars without two of them evaluating one car.
  */
 export const HANDOFF_TOPIC_PREFIX = 'internal/v1/positions';
+/** The default partition count (DETECTOR_PARTITIONS). */
 export const HANDOFF_PARTITIONS = 16;
-/** What a detector subscribes to (with @EventPattern or a `$share/…` group in front). */
+/** Every partition's topic (what an observer subscribes to). */
 export const HANDOFF_TOPIC_FILTER = `${HANDOFF_TOPIC_PREFIX}/+`;
 
 /** One position as the detector receives it (times as epoch milliseconds). */
@@ -55,18 +57,34 @@ export interface HandoffBatch {
   rows: HandoffRow[];
 }
 
-export function handoffPartition(vehicleId: string): number {
-  // FNV-1a: stable across processes and versions, unlike anything seeded.
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < vehicleId.length; i++) {
-    hash ^= vehicleId.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
+/** Each car's hash, computed once (it walks the whole id). */
+const hashOf = new Map<string, number>();
+
+/** The partition of a vehicle among `partitions`. */
+export function handoffPartition(vehicleId: string, partitions = HANDOFF_PARTITIONS): number {
+  let hash = hashOf.get(vehicleId);
+  if (hash === undefined) {
+    // FNV-1a: stable across processes and versions, unlike anything seeded.
+    hash = 0x811c9dc5;
+    for (let i = 0; i < vehicleId.length; i++) {
+      hash ^= vehicleId.charCodeAt(i);
+      hash = Math.imul(hash, 0x01000193) >>> 0;
+    }
+    if (hashOf.size >= 100_000) hashOf.clear();
+    hashOf.set(vehicleId, hash);
   }
-  return hash % HANDOFF_PARTITIONS;
+  return hash % partitions;
 }
 
 export function handoffTopic(partition: number): string {
   return `${HANDOFF_TOPIC_PREFIX}/${partition}`;
+}
+
+/** The partition a hand-off topic carries, or null for any other topic. */
+export function partitionOfTopic(topic: string): number | null {
+  if (!topic.startsWith(`${HANDOFF_TOPIC_PREFIX}/`)) return null;
+  const rest = topic.slice(HANDOFF_TOPIC_PREFIX.length + 1);
+  return /^\d{1,4}$/.test(rest) ? Number(rest) : null;
 }
 
 export function toHandoffRow(position: PositionRecord, vehicleId: string): HandoffRow {
@@ -138,21 +156,14 @@ export function readHandoffBatch(batch: unknown): HandoffPosition[] {
   return positions;
 }
 
-const PARTITION_TOPICS = Array.from({ length: HANDOFF_PARTITIONS }, (_, i) => handoffTopic(i));
+const topics: string[] = [];
 
-/** Each car's partition, computed once (the hash walks the whole id). */
-const partitionOf = new Map<string, number>();
-
-/** Groups rows into hand-off messages, each sorted by vehicle then fix time. */
-export function partitionForHandoff(rows: HandoffRow[]): Map<string, HandoffBatch> {
+/** Groups rows into hand-off messages, one per partition among `partitions`, each sorted by vehicle then fix time. */
+export function partitionForHandoff(rows: HandoffRow[], partitions = HANDOFF_PARTITIONS): Map<string, HandoffBatch> {
   const batches = new Map<string, HandoffBatch>();
   for (const row of rows) {
-    let partition = partitionOf.get(row[0]);
-    if (partition === undefined) {
-      if (partitionOf.size >= 100_000) partitionOf.clear();
-      partitionOf.set(row[0], (partition = handoffPartition(row[0])));
-    }
-    const topic = PARTITION_TOPICS[partition];
+    const partition = handoffPartition(row[0], partitions);
+    const topic = (topics[partition] ??= handoffTopic(partition));
     let batch = batches.get(topic);
     if (!batch) batches.set(topic, (batch = { rows: [] }));
     batch.rows.push(row);

@@ -5,6 +5,7 @@ export {
   handoffPartition,
   handoffTopic,
   partitionForHandoff,
+  partitionOfTopic,
   readHandoffBatch,
   toHandoffRow,
 } from './handoff.js';

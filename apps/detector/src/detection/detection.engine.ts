@@ -48,6 +48,7 @@ import {
   type VehicleWrite,
 } from './detection.store.js';
 import { DETECTOR_OPTIONS, type DetectorOptions } from './detector.options.js';
+import { isLeaseLost, LEASE_LOST, PartitionLeases, type LeaseListener } from '../partitions/partition-leases.js';
 
 const HOUR = 3_600_000;
 /** Cars read from the table per cycle while hand-off news is waiting (see drain). */
@@ -91,10 +92,19 @@ interface Fleet {
  * have news; the positions table is read for what to evaluate, so a lost message, a restart or late data
  * loses nothing. Each cycle commits findings, cases, trips and the new watermark together, so nothing is
  * raised twice.
+ *
+ * It evaluates only the cars of the partitions it holds a lease on (PartitionLeases). Each commit proves the
+ * leases its cars belong to, so once another detector has taken a partition nothing more is written for it
+ * from here; a partition taken is caught up from the table, starting from the state its last holder committed.
  */
 @Injectable()
-export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShutdown {
+export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShutdown, LeaseListener {
   private readonly log: Logger;
+  /** The partitions this engine works on, with their lease tokens; changed only between cycles. */
+  private readonly held = new Map<number, string>();
+  /** Cycles and changes of the partitions held run one at a time, in this chain. */
+  private lock: Promise<void> = Promise.resolve();
+  private started = false;
   /** Cars whose news must be read from the positions table. */
   private readonly dirty = new Set<string>();
   /** Cars in the middle of a long evaluation, with the read time to resume arrival reads from. */
@@ -114,6 +124,8 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
     positions: 0,
     raised: 0,
     replays: 0,
+    /** Cycles whose commit was refused: another detector had taken a partition of their cars. */
+    fenced: 0,
     /** Milliseconds spent per phase of the cycles, for tuning. */
     phaseMs: { read: 0, evaluate: 0, commit: 0 },
   };
@@ -123,6 +135,7 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
     private readonly history: HistoryService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(DETECTOR_OPTIONS) private readonly options: DetectorOptions,
+    private readonly leases: PartitionLeases,
   ) {
     this.log = rootLogger(config.logLevel).child({ component: 'detector' });
     this.log.level = config.logLevel;
@@ -130,6 +143,10 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationBootstrap(): Promise<void> {
     await this.refreshFleet();
+    this.leases.listen(this);
+    await this.leases.start();
+    // Partitions taken from now on are caught up as they come; those taken at start, here.
+    this.started = true;
     await this.catchUp();
     const every = (ms: number, work: () => Promise<unknown>) => {
       if (ms <= 0) return;
@@ -148,18 +165,71 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     await this.draining?.catch(() => undefined);
-    await this.persistAll().catch((err: unknown) => this.log.warn({ err }, 'could not save the detector state'));
+    await this.exclusive(() => this.persistAll()).catch((err: unknown) =>
+      this.log.warn({ err }, 'could not save the detector state'),
+    );
+    // Released only now: whoever takes the partitions starts from the state just saved.
+    await this.leases.stop().catch((err: unknown) => this.log.warn({ err }, 'could not release the partitions'));
+  }
+
+  /** Partitions taken: whatever this engine knew of their cars is stale; they are caught up from the table. */
+  async gained(leases: ReadonlyMap<number, string>): Promise<void> {
+    await this.exclusive(async () => {
+      this.forgetCars((id) => leases.has(this.leases.partitionOf(id)));
+      for (const [partition, token] of leases) this.held.set(partition, token);
+    });
+    if (this.started) {
+      this.catchUp([...leases.keys()]).catch((err: unknown) =>
+        this.log.error({ err }, 'catching up partitions taken over failed; the next catch-up retries'),
+      );
+    }
+  }
+
+  /** Partitions let go: their cars' states are saved (while the leases still allow it) and forgotten. */
+  async lost(partitions: number[]): Promise<void> {
+    await this.exclusive(async () => {
+      const going = new Set(partitions.filter((p) => this.held.has(p)));
+      if (going.size === 0) return;
+      const inGoing = (id: string) => going.has(this.leases.partitionOf(id));
+      await this.persistAll(inGoing).catch((err: unknown) => {
+        if (!isLeaseLost(err)) this.log.warn({ err }, 'could not save the state of partitions let go');
+      });
+      this.forgetCars(inGoing);
+      for (const p of going) this.held.delete(p);
+    });
+  }
+
+  /** Whether this engine evaluates the car now. */
+  private owns(vehicleId: string): boolean {
+    return this.held.has(this.leases.partitionOf(vehicleId));
+  }
+
+  private forgetCars(which: (vehicleId: string) => boolean): void {
+    for (const map of [this.cache, this.pending, this.paging]) {
+      for (const id of map.keys()) if (which(id)) map.delete(id);
+    }
+    for (const id of this.dirty) if (which(id)) this.dirty.delete(id);
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(work);
+    this.lock = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   }
 
   /** The hand-off says these cars have new positions. */
   notify(vehicleIds: Iterable<string>): void {
-    for (const id of vehicleIds) this.dirty.add(id);
+    for (const id of vehicleIds) if (this.owns(id)) this.dirty.add(id);
     this.kick();
   }
 
   /** The hand-off carried these committed positions. */
   handoff(positions: readonly HandoffPosition[]): void {
     for (const p of positions) {
+      if (!this.owns(p.vehicleId)) continue;
       let list = this.pending.get(p.vehicleId);
       if (!list) this.pending.set(p.vehicleId, (list = []));
       list.push({
@@ -183,17 +253,27 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
     while (this.draining) await this.draining;
   }
 
-  /** Marks every car that has received anything since the detector last read it (or ever, if never read). */
-  async catchUp(): Promise<void> {
-    const rows = rowsOf<{ id: string }>(
-      await this.db.query(
-        `SELECT v.id FROM vehicles v LEFT JOIN detector_vehicle_state s ON s.vehicle_id = v.id
-          WHERE ${anyReceivedSince('v.id', `coalesce(s.read_at - make_interval(secs => $1), '-infinity')`)}`,
-        [this.options.commitMarginSeconds],
-      ),
-    );
-    this.notify(rows.map((r) => r.id));
+  /**
+   * Marks every car of the partitions held (or of these partitions) that has received anything since the
+   * detector last read it (or ever, if never read).
+   */
+  async catchUp(partitions?: number[]): Promise<void> {
+    const only = partitions ? new Set(partitions) : null;
+    const ids = rowsOf<{ id: string }>(await this.db.query(`SELECT id FROM vehicles`))
+      .map((r) => r.id)
+      .filter((id) => this.owns(id) && (!only || only.has(this.leases.partitionOf(id))));
+    if (ids.length > 0) {
+      const rows = rowsOf<{ id: string }>(
+        await this.db.query(
+          `SELECT v.id FROM unnest($2::uuid[]) AS v(id) LEFT JOIN detector_vehicle_state s ON s.vehicle_id = v.id
+            WHERE ${anyReceivedSince('v.id', `coalesce(s.read_at - make_interval(secs => $1), '-infinity')`)}`,
+          [this.options.commitMarginSeconds, ids],
+        ),
+      );
+      this.notify(rows.map((r) => r.id));
+    }
     await this.idle();
+    if (only) return;
     await this.db.query(
       `DELETE FROM detector_checkpoints WHERE at < now() - interval '40 days' AND at > to_timestamp(0)`,
     );
@@ -232,9 +312,11 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
     return this.db.transaction(async (m) => {
       const found = await sweepSilentTerminals(m, now, this.config.terminalSilentHours, this.config.tzPolicy);
       const fleet = this.fleet ?? (await this.refreshFleet());
+      // Locked, so that of two detectors sweeping at once only one gives each finding its case.
       const caseless = rowsOf<{ id: string; vehicle_id: string; start_time: Date }>(
         await m.query(
-          `SELECT id, vehicle_id, start_time FROM violations WHERE rule = 'terminal_silent' AND case_id IS NULL`,
+          `SELECT id, vehicle_id, start_time FROM violations WHERE rule = 'terminal_silent' AND case_id IS NULL
+             FOR UPDATE`,
         ),
       );
       for (const v of caseless) {
@@ -269,10 +351,10 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
         const entries = [...this.pending].slice(0, this.options.vehiclesPerCycle);
         for (const [id] of entries) this.pending.delete(id);
         try {
-          await this.fastCycle(entries);
+          await this.exclusive(() => this.fastCycle(entries));
         } catch (error) {
-          for (const [id] of entries) this.dirty.add(id);
-          this.log.error({ err: error, vehicles: entries.length }, 'evaluation cycle failed');
+          for (const [id] of entries) if (this.owns(id)) this.dirty.add(id);
+          this.cycleFailed(error, entries.length);
           return;
         }
       }
@@ -285,22 +367,34 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
         this.pending.delete(id);
       }
       try {
-        await this.cycle(batch);
+        await this.exclusive(() => this.cycle(batch));
       } catch (error) {
         // Put them back for the next catch-up, not in a hot loop.
-        this.log.error({ err: error, vehicles: batch.length }, 'evaluation cycle failed');
+        this.cycleFailed(error, batch.length);
         return;
       }
     }
+  }
+
+  private cycleFailed(error: unknown, vehicles: number): void {
+    if (isLeaseLost(error)) {
+      this.stats.fenced++;
+      // Another detector took a partition of these cars: nothing was written; the leases are looked at now.
+      this.log.warn({ vehicles }, 'a partition of these cars is held by another detector now; nothing was written');
+      this.leases.checkSoon();
+      return;
+    }
+    this.log.error({ err: error, vehicles }, 'evaluation cycle failed');
   }
 
   /** One evaluation cycle for a set of cars: read what is new, run the rules, commit everything together. */
   async cycle(vehicleIds: string[]): Promise<void> {
     let fleet = this.fleet;
     // A car registered since the last refresh; hand-off traffic for cars of another database is ignored.
-    const unknown = !fleet || vehicleIds.some((id) => !fleet!.vehicles.has(id));
+    const mine = vehicleIds.filter((id) => this.owns(id));
+    const unknown = !fleet || mine.some((id) => !fleet!.vehicles.has(id));
     if (!fleet || (unknown && Date.now() - this.fleetLoadedAt > 2_000)) fleet = await this.refreshFleet();
-    const ids = vehicleIds.filter((id) => fleet!.vehicles.has(id));
+    const ids = mine.filter((id) => fleet!.vehicles.has(id));
     if (ids.length === 0) return;
     const began = performance.now();
     const missing = ids.filter((id) => !this.cache.has(id));
@@ -400,6 +494,7 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
     const fleet = this.fleet ?? (await this.refreshFleet());
     const plans = new Map<string, Plan>();
     for (const [vehicleId, list] of entries) {
+      if (!this.owns(vehicleId)) continue;
       if (!fleet.vehicles.has(vehicleId)) {
         // A car registered since the last refresh goes through the table, which refreshes the fleet.
         if (Date.now() - this.fleetLoadedAt > 2_000) this.dirty.add(vehicleId);
@@ -517,9 +612,11 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
     if (again.length > 0) this.notify(again);
   }
 
-  /** Writes every car's state still held only in memory (on shutdown). */
-  async persistAll(): Promise<void> {
-    const writes: VehicleWrite[] = [...this.cache.values()].map((c) => ({
+  /** Writes every car's state still held only in memory (on shutdown, or of the cars of partitions let go). */
+  async persistAll(which: (vehicleId: string) => boolean = () => true): Promise<void> {
+    const cached = [...this.cache.values()].filter((c) => which(c.vehicleId) && this.owns(c.vehicleId));
+    if (cached.length === 0) return;
+    const writes: VehicleWrite[] = cached.map((c) => ({
       vehicleId: c.vehicleId,
       readAt: c.readAt,
       recent: c.recent,
@@ -533,9 +630,22 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
       findings: [],
       trips: [],
     }));
-    await this.db.transaction((m) => runBulk(m, vehicleStateWrites(writes)));
+    const fence = this.fence(writes);
+    await this.db.transaction(async (m) => {
+      await m.query(fence.sql, fence.params);
+      await runBulk(m, vehicleStateWrites(writes));
+    });
     const now = Date.now();
-    for (const c of this.cache.values()) c.persistedAt = now;
+    for (const c of cached) c.persistedAt = now;
+  }
+
+  /** The statement that proves, inside a commit, that these cars' partitions are still this engine's. */
+  private fence(writes: VehicleWrite[], literal?: (value: string) => string): { sql: string; params: unknown[] } {
+    const partitions = new Set(writes.map((w) => this.leases.partitionOf(w.vehicleId)));
+    for (const p of partitions) {
+      if (!this.held.has(p)) throw Object.assign(new Error(`partition ${p} is not held`), { code: LEASE_LOST });
+    }
+    return this.leases.fence(this.held, partitions, literal);
   }
 
   private envFor(fleet: Fleet, vehicleId: string, orders: ApprovedDispatchOrder[], cards: CardEvent[] = []): RuleEnv {
@@ -561,7 +671,10 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
     // wait for the disk. (PostgreSQL loses only a suffix of such commits, never one out of order.)
     const asynchronous = 'SET LOCAL synchronous_commit TO off';
     if (writes.some((w) => w.findings.length > 0 || (w.replayedFrom !== null && !w.fresh))) {
+      const fence = this.fence(writes);
       await this.db.transaction(async (m) => {
+        // First: no take-over of these partitions while this commit runs; one that came before makes it fail.
+        await m.query(fence.sql, fence.params);
         await m.query(asynchronous);
         for (const w of writes) {
           // A car evaluated for the first time has nothing derived to forget.
@@ -579,7 +692,10 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
     // message, or nothing at all is sent.
     const all = [...trips, ...rest];
     if (all.length === 0) return;
-    await transactionInOneMessage(this.db, () => `BEGIN; ${asynchronous}; ${all.map(inlineBulk).join('; ')}; COMMIT`);
+    await transactionInOneMessage(this.db, (client) => {
+      const fence = this.fence(writes, (value) => client.escapeLiteral(value));
+      return `BEGIN; ${fence.sql}; ${asynchronous}; ${all.map(inlineBulk).join('; ')}; COMMIT`;
+    });
   }
 
   private async raise(m: EntityManager, fleet: Fleet, event: FindingEvent, replayed: boolean): Promise<void> {

@@ -1,20 +1,58 @@
-import { Controller } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
-import { HANDOFF_TOPIC_FILTER, readHandoffBatch } from '#app/handoff';
+import { Controller, Inject, OnModuleInit, Optional } from '@nestjs/common';
+import { Ctx, EventPattern, MqttContext, Payload } from '@nestjs/microservices';
+import { APP_CONFIG, type AppConfig } from '#app/config';
+import { HANDOFF_TOPIC_FILTER, partitionOfTopic, readHandoffBatch } from '#app/handoff';
+import { rootLogger, type Logger } from '#app/logging';
 import { DetectionEngine } from '../detection/detection.engine.js';
+import { PartitionLeases } from '../partitions/partition-leases.js';
+import { PartitionedHandoffServer } from './partitioned-handoff.server.js';
+
+/** The transport of the detector app, when it has one (a module built without it hears nothing). */
+export const HANDOFF_SERVER = Symbol('HANDOFF_SERVER');
 
 /**
- * Listens to the gateway's hand-off of committed positions. The engine evaluates them at once for cars it
- * already follows; the positions table stays the source of truth, so a lost or repeated message changes
- * nothing but latency (the catch-up finds what a lost message carried).
+ * Listens to the gateway's hand-off of committed positions, on the topics of the partitions this detector
+ * holds. The engine evaluates them at once for cars it already follows; the positions table stays the source
+ * of truth, so a lost or repeated message changes nothing but latency (the catch-up finds what a lost message
+ * carried).
  */
 @Controller()
-export class HandoffController {
-  constructor(private readonly engine: DetectionEngine) {}
+export class HandoffController implements OnModuleInit {
+  private readonly log: Logger;
+  private warnedMismatch = false;
+
+  constructor(
+    private readonly engine: DetectionEngine,
+    private readonly leases: PartitionLeases,
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Optional() @Inject(HANDOFF_SERVER) private readonly server?: PartitionedHandoffServer,
+  ) {
+    this.log = rootLogger(config.logLevel).child({ component: 'detector-handoff' });
+    this.log.level = config.logLevel;
+  }
+
+  onModuleInit(): void {
+    const server = this.server;
+    if (!server) return;
+    server.log = this.log;
+    // Registered before the engine (which registers at bootstrap): a partition's topic is followed before its
+    // cars are caught up from the table, so nothing committed in between waits for the next catch-up.
+    this.leases.listen({ gained: (leases) => server.follow([...leases.keys()]), lost: (p) => server.unfollow(p) });
+  }
 
   @EventPattern<string>(HANDOFF_TOPIC_FILTER)
-  received(@Payload() batch: unknown): void {
+  received(@Payload() batch: unknown, @Ctx() context: MqttContext): void {
     const positions = readHandoffBatch(batch);
-    if (positions.length > 0) this.engine.handoff(positions);
+    if (positions.length === 0) return;
+    const topicPartition = partitionOfTopic(context.getTopic());
+    if (!this.warnedMismatch && topicPartition !== this.leases.partitionOf(positions[0].vehicleId)) {
+      this.warnedMismatch = true;
+      this.log.warn(
+        { topic: context.getTopic(), partitions: this.leases.partitions },
+        'the gateway splits the hand-off in another number of partitions than this detector: give both the same ' +
+          'DETECTOR_PARTITIONS (until then positions reach this detector only through the catch-up)',
+      );
+    }
+    this.engine.handoff(positions);
   }
 }

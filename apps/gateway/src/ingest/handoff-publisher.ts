@@ -14,6 +14,8 @@ export class HandoffPublisher {
     username: string | undefined,
     password: string | undefined,
     private readonly log: Logger,
+    /** DETECTOR_PARTITIONS: the detectors subscribe by partition, so every gateway must split the same way. */
+    private readonly partitions: number,
   ) {
     this.client = ClientProxyFactory.create({
       transport: Transport.MQTT,
@@ -26,7 +28,7 @@ export class HandoffPublisher {
     for (const p of positions) if (p.vehicleId) forDetector.push(toHandoffRow(p, p.vehicleId));
     if (forDetector.length === 0) return;
     // One publisher and in-order QoS 1 publishes keep each vehicle's positions in order.
-    for (const [topic, batch] of partitionForHandoff(forDetector)) {
+    for (const [topic, batch] of partitionForHandoff(forDetector, this.partitions)) {
       this.client.emit(topic, new MqttRecordBuilder(batch).setQoS(1).build()).subscribe({
         error: (error: unknown) => this.log.warn({ err: error, topic }, 'hand-off to the detector failed'),
       });

@@ -132,6 +132,7 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
       this.infra.mqttUsername,
       this.infra.mqttPassword,
       this.log,
+      this.config.detector.partitions,
     );
     this.subscriber.start();
     this.metricsTimer = setInterval(() => this.log.info(this.metrics.snapshot(), 'ingest metrics'), METRICS_LOG_MS);
