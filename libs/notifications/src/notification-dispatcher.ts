@@ -151,7 +151,10 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
       const findings = await takeOutbox(m, this.options.batchSize);
       if (findings.length === 0) return [0, 0];
       const now = this.clock.now();
-      const [rules, people, webhooks] = await Promise.all([loadActiveRules(m), loadPeople(m), loadWebhooks(m)]);
+      // One after the other: a transaction is one connection.
+      const rules = await loadActiveRules(m);
+      const people = await loadPeople(m);
+      const webhooks = await loadWebhooks(m);
       const context = { now, timeZone: this.config.tzPolicy, people, webhooks, liveRoles: rolesFor('fleet.watch') };
       let planned = 0;
       for (const finding of findings) {

@@ -85,7 +85,11 @@ describe('planning the messages of a finding', () => {
   it("drops a low-severity message in the recipient's own quiet hours", () => {
     const suspicion = { ...finding, rule: 'lunchtime_restaurant', kind: 'suspicion' as const };
     const people = [person('li', { quietHours: { from: '12:00', to: '13:30' } })];
-    const planned = planDeliveries(suspicion, [rule()], context({ people, now: new Date('2026-11-19T12:40:00+08:00') }));
+    const planned = planDeliveries(
+      suspicion,
+      [rule()],
+      context({ people, now: new Date('2026-11-19T12:40:00+08:00') }),
+    );
     expect(summary(planned)).toEqual(['email user:li suppressed']);
     expect(planned[0].severity).toBe('low');
   });

@@ -263,15 +263,12 @@ export class NotificationsService {
     const userIds = body.recipients.flatMap((r) => (r.userId ? [r.userId] : []));
     const webhookIds = body.recipients.flatMap((r) => (r.webhookId ? [r.webhookId] : []));
     const unitIds = body.unitIds ?? [];
-    const [users, webhooks, units] = await Promise.all([
-      m.query(`SELECT id FROM users WHERE id = ANY($1::uuid[])`, [userIds]) as Promise<{ id: string }[]>,
-      m.query(`SELECT id FROM notification_webhooks WHERE id = ANY($1::uuid[])`, [webhookIds]) as Promise<
-        { id: string }[]
-      >,
-      m.query(`SELECT id FROM units WHERE id = ANY($1::uuid[])`, [unitIds]) as Promise<{ id: string }[]>,
-    ]);
-    const known = (rows: { id: string }[]) => new Set(rows.map((r) => r.id));
-    const [knownUsers, knownWebhooks, knownUnits] = [known(users), known(webhooks), known(units)];
+    // One after the other: a transaction is one connection.
+    const ids = async (sql: string, values: string[]) =>
+      new Set(((await m.query(sql, [values])) as { id: string }[]).map((r) => r.id));
+    const knownUsers = await ids(`SELECT id FROM users WHERE id = ANY($1::uuid[])`, userIds);
+    const knownWebhooks = await ids(`SELECT id FROM notification_webhooks WHERE id = ANY($1::uuid[])`, webhookIds);
+    const knownUnits = await ids(`SELECT id FROM units WHERE id = ANY($1::uuid[])`, unitIds);
     body.recipients.forEach((r, i) => {
       if (r.userId && !knownUsers.has(r.userId)) errors.push(`recipients.${i}.userId names no user`);
       if (r.webhookId && !knownWebhooks.has(r.webhookId)) errors.push(`recipients.${i}.webhookId names no webhook`);
