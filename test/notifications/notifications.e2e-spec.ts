@@ -284,7 +284,10 @@ describe('notifications of findings: e-mail, webhook, dashboard, SMS', () => {
     expect(letter).toMatchObject({ status: 'dead', lastError: 'webhook answered HTTP 500' });
 
     receiver.status = 204;
-    const resent = await api.http.post(`/api/v1/notifications/${letter.id}/resend`).set(as(centre)).expect(200);
+    const resent = await api.http
+      .post(`/api/v1/notifications/dead-letters/${letter.id}/resend`)
+      .set(as(centre))
+      .expect(200);
     expect(resent.body).toMatchObject({ status: 'pending', attempts: 0, resentBy: expect.any(String) });
     await dispatcher.tick();
     expect(receiver.calls).toHaveLength(4);
@@ -293,7 +296,10 @@ describe('notifications of findings: e-mail, webhook, dashboard, SMS', () => {
     expect(new Set(receiver.calls.map((c) => c.headers[WEBHOOK_HEADERS.delivery]))).toEqual(new Set([letter.id]));
     expect(receiver.calls.map((c) => c.problem)).toEqual([null, null, null, null]);
 
-    const again = await api.http.post(`/api/v1/notifications/${letter.id}/resend`).set(as(centre)).expect(409);
+    const again = await api.http
+      .post(`/api/v1/notifications/dead-letters/${letter.id}/resend`)
+      .set(as(centre))
+      .expect(409);
     expect(again.body.message).toMatch(/dead-letter list/);
     const { rows } = await api.db.query(
       `SELECT action FROM history WHERE entity_type = 'notification' AND entity_id = $1`,

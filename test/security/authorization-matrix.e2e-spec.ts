@@ -142,7 +142,7 @@ const EXPECTED: Record<string, Expected> = {
   'PUT /api/v1/notifications/contacts/:userId': ['admin', 'centre'],
   'GET /api/v1/notifications': ['admin', 'centre', 'inspector'],
   'GET /api/v1/notifications/dead-letters': ['admin', 'centre', 'inspector'],
-  'POST /api/v1/notifications/:id/resend': ['admin', 'centre'],
+  'POST /api/v1/notifications/dead-letters/:id/resend': ['admin', 'centre'],
   'ALL /': 'open',
   'ALL /dashboard': 'open',
   'ALL /assets/:name': 'open',

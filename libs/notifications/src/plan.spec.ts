@@ -52,8 +52,9 @@ describe('planning the messages of a finding', () => {
     ['another unit', { unitIds: ['u-2'] }],
     ['a higher minimum severity than a suspicion has', { minSeverity: 'medium' as const }],
     ['a rule switched off', { active: false }],
-  ])('matches nothing under %s', (_, extra) => {
-    const f = extra.minSeverity ? { ...finding, rule: 'lunchtime_restaurant', kind: 'suspicion' as const } : finding;
+  ])('matches nothing under %s', (_, extra: Partial<NotificationRule>) => {
+    const f =
+      'minSeverity' in extra ? { ...finding, rule: 'lunchtime_restaurant', kind: 'suspicion' as const } : finding;
     expect(planDeliveries(f, [rule(extra)], context())).toEqual([]);
   });
 

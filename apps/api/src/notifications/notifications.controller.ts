@@ -130,7 +130,7 @@ export class NotificationLogController {
     return this.notifications.list({ ...query, status: 'dead' });
   }
 
-  @Post(':id/resend')
+  @Post('dead-letters/:id/resend')
   @May('notifications.manage')
   @HttpCode(200)
   resend(@Param('id', uuid) id: string, @CurrentPrincipal() principal: Principal) {

@@ -171,14 +171,14 @@ export class UpdateWebhookDto {
 }
 
 export class ContactDto {
-  @ApiPropertyOptional({ example: 'li.jian@jjjc.example.gov.cn', description: 'null or absent: none' })
+  @ApiPropertyOptional({ type: String, example: 'li.jian@jjjc.example.gov.cn', description: 'null or absent: none' })
   @IsOptional()
   @IsString()
   @Length(3, 254)
   @IsEmail({}, { message: 'email must be an e-mail address' })
   email?: string | null;
 
-  @ApiPropertyOptional({ example: '+8613800000000', description: 'for SMS; null or absent: none' })
+  @ApiPropertyOptional({ type: String, example: '+8613800000000', description: 'for SMS; null or absent: none' })
   @IsOptional()
   @IsString()
   @Matches(/^\+?\d{5,20}$/, { message: 'phone must be digits, optionally after +, 5 to 20 of them' })

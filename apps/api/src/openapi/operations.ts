@@ -604,7 +604,13 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     'setNotificationContact',
     "Set a user's e-mail address, phone number and quiet hours",
     'NotificationContact',
-    { requestExample: { email: 'li.jian@jjjc.example.gov.cn', phone: '+8613800000000', quietHours: null } },
+    {
+      requestExample: {
+        email: 'li.jian@jjjc.example.gov.cn',
+        phone: '+8613800000000',
+        quietHours: { from: '12:00', to: '13:30' },
+      },
+    },
   ),
   NotificationLogController_list: op(
     'listNotifications',
