@@ -1,6 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { fixedClock } from '#app/calendar';
+import { loadConfig, type ConfigError } from '#app/config';
 import { LoggingSmsSender, NotificationDispatcher, SMS_SENDER, WEBHOOK_HEADERS } from '#app/notifications';
 import { SchedulerModule } from '../../apps/scheduler/src/scheduler.module.js';
 import { seedCar, type SeededCar } from '../detector/detector-fixture.js';
@@ -627,5 +628,33 @@ describe('notification settings over REST', () => {
     const text = (res.body.message as string[]).join('\n');
     expect(text).toContain('status must be one of');
     expect(text).toContain('from');
+  });
+});
+
+describe('notification settings from the environment', () => {
+  it('has defaults that need no mail server', () => {
+    expect(loadConfig({}).notifications).toEqual({
+      smtpUrl: undefined,
+      smtpFrom: 'oversight@localhost',
+      maxAttempts: 8,
+      retryBaseSeconds: 30,
+      retryMaxSeconds: 3600,
+      timeoutSeconds: 10,
+      publicUrl: undefined,
+    });
+  });
+
+  it('stops the start with a message naming each bad setting', () => {
+    let problems: string[] = [];
+    try {
+      loadConfig({ SMTP_URL: 'http://mail.example.gov.cn', NOTIFY_MAX_ATTEMPTS: '0', PUBLIC_URL: 'oversight' });
+    } catch (error) {
+      problems = (error as ConfigError).problems;
+    }
+    expect(problems).toEqual([
+      'SMTP_URL must start with smtp:// or smtps://, got "http://…"',
+      'NOTIFY_MAX_ATTEMPTS must be a whole number from 1 to 50, got "0"',
+      'PUBLIC_URL is not a valid URL',
+    ]);
   });
 });
