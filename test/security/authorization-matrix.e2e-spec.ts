@@ -128,6 +128,21 @@ const EXPECTED: Record<string, Expected> = {
   'GET /api/v1/violations': ['centre', 'inspector'],
   'GET /api/v1/violations/:id': ['centre', 'inspector'],
   'GET /api/v1/vehicles/:id/trips': ['centre', 'inspector'],
+  'POST /api/v1/notifications/rules': ['admin', 'centre'],
+  'GET /api/v1/notifications/rules': ['admin', 'centre', 'inspector'],
+  'GET /api/v1/notifications/rules/:id': ['admin', 'centre', 'inspector'],
+  'PUT /api/v1/notifications/rules/:id': ['admin', 'centre'],
+  'DELETE /api/v1/notifications/rules/:id': ['admin', 'centre'],
+  'POST /api/v1/notifications/webhooks': ['admin', 'centre'],
+  'GET /api/v1/notifications/webhooks': ['admin', 'centre', 'inspector'],
+  'PATCH /api/v1/notifications/webhooks/:id': ['admin', 'centre'],
+  'POST /api/v1/notifications/webhooks/:id/secret': ['admin', 'centre'],
+  'DELETE /api/v1/notifications/webhooks/:id': ['admin', 'centre'],
+  'GET /api/v1/notifications/contacts': ['admin', 'centre', 'inspector'],
+  'PUT /api/v1/notifications/contacts/:userId': ['admin', 'centre'],
+  'GET /api/v1/notifications': ['admin', 'centre', 'inspector'],
+  'GET /api/v1/notifications/dead-letters': ['admin', 'centre', 'inspector'],
+  'POST /api/v1/notifications/dead-letters/:id/resend': ['admin', 'centre'],
   'ALL /': 'open',
   'ALL /dashboard': 'open',
   'ALL /assets/:name': 'open',
@@ -225,6 +240,8 @@ describe('authorization matrix over every route of the running app', () => {
     routes = routesOf(api);
   });
   afterAll(() => api.close());
+  /** The loops below call every route in turn: their time grows with the routes (and a busy machine). */
+  const EVERY_ROUTE_MS = 120_000;
 
   it('has exactly one entry per route: a new route without an entry fails, as does an entry without its route', () => {
     expect(routes.length).toBeGreaterThan(90);
@@ -235,37 +252,45 @@ describe('authorization matrix over every route of the running app', () => {
     await call('GET /api/v1/users', tokens.get('admin')!).expect(200);
   });
 
-  it('answers 401 on every closed route to no token, an expired one, another key, alg none and a revoked API key', async () => {
-    const outcomes: string[] = [];
-    const expected: string[] = [];
-    for (const key of routes) {
-      const rule = EXPECTED[key];
-      for (const [what, bearer] of bad) {
-        const res = await call(key, bearer);
-        const seen = rule === 'broker' ? (res.status >= 400 ? 'broker-only' : 'passes') : outcome(res);
-        outcomes.push(`${key} with ${what}: ${seen}`);
-        expected.push(
-          `${key} with ${what}: ${rule === 'open' ? 'passes' : rule === 'broker' ? 'broker-only' : 'unauthenticated'}`,
-        );
+  it(
+    'answers 401 on every closed route to no token, an expired one, another key, alg none and a revoked API key',
+    async () => {
+      const outcomes: string[] = [];
+      const expected: string[] = [];
+      for (const key of routes) {
+        const rule = EXPECTED[key];
+        for (const [what, bearer] of bad) {
+          const res = await call(key, bearer);
+          const seen = rule === 'broker' ? (res.status >= 400 ? 'broker-only' : 'passes') : outcome(res);
+          outcomes.push(`${key} with ${what}: ${seen}`);
+          expected.push(
+            `${key} with ${what}: ${rule === 'open' ? 'passes' : rule === 'broker' ? 'broker-only' : 'unauthenticated'}`,
+          );
+        }
       }
-    }
-    expect(outcomes).toEqual(expected);
-  });
+      expect(outcomes).toEqual(expected);
+    },
+    EVERY_ROUTE_MS,
+  );
 
-  it('lets each role through exactly where the table says, and refuses it with 403 everywhere else', async () => {
-    const outcomes: string[] = [];
-    const expected: string[] = [];
-    for (const key of routes) {
-      const rule = EXPECTED[key];
-      for (const role of ROLES) {
-        const res = await call(key, tokens.get(role)!);
-        const seen = rule === 'broker' ? (res.status >= 400 ? 'broker-only' : 'passes') : outcome(res);
-        outcomes.push(`${key} as ${role}: ${seen}`);
-        const want =
-          rule === 'open' ? 'passes' : rule === 'broker' ? 'broker-only' : rule.includes(role) ? 'passes' : 'refused';
-        expected.push(`${key} as ${role}: ${want}`);
+  it(
+    'lets each role through exactly where the table says, and refuses it with 403 everywhere else',
+    async () => {
+      const outcomes: string[] = [];
+      const expected: string[] = [];
+      for (const key of routes) {
+        const rule = EXPECTED[key];
+        for (const role of ROLES) {
+          const res = await call(key, tokens.get(role)!);
+          const seen = rule === 'broker' ? (res.status >= 400 ? 'broker-only' : 'passes') : outcome(res);
+          outcomes.push(`${key} as ${role}: ${seen}`);
+          const want =
+            rule === 'open' ? 'passes' : rule === 'broker' ? 'broker-only' : rule.includes(role) ? 'passes' : 'refused';
+          expected.push(`${key} as ${role}: ${want}`);
+        }
       }
-    }
-    expect(outcomes).toEqual(expected);
-  });
+      expect(outcomes).toEqual(expected);
+    },
+    EVERY_ROUTE_MS,
+  );
 });

@@ -67,6 +67,14 @@ export const ROLE_TABLE = {
     what: 'convene, adjourn and cancel joint meetings; keep the agenda, attendance and minutes; record decisions',
   },
   'meetings.vote': { roles: ['member'], what: 'vote on agenda items of a meeting they attend' },
+  'notifications.manage': {
+    roles: ['centre', 'admin'],
+    what: 'set who hears about which finding and how: notification rules, webhooks, contacts; re-send dead letters',
+  },
+  'notifications.read': {
+    roles: ['centre', 'inspector', 'admin'],
+    what: 'read the notification rules, webhooks (never their secrets), contacts and the log of messages sent',
+  },
 } as const satisfies Record<string, { roles: readonly Role[]; what: string }>;
 
 export type Duty = keyof typeof ROLE_TABLE;

@@ -74,6 +74,24 @@ export interface AppConfig {
   signInPerAddressPerMinute: number;
   /** The dashboard map's background; without a tile URL it draws on a plain background, offline. */
   map: MapSettings;
+  notifications: NotificationSettings;
+}
+
+/** How findings reach people (docs/notifications.md). */
+export interface NotificationSettings {
+  /** `smtp://user:pass@host:587` or `smtps://…:465`; unset → e-mails fail (and wait in the dead-letter list). */
+  smtpUrl?: string;
+  /** The sender address of e-mails. */
+  smtpFrom: string;
+  /** Attempts of one message before it goes to the dead-letter list. */
+  maxAttempts: number;
+  /** The wait after the first failure; it doubles after each further one, up to the cap. */
+  retryBaseSeconds: number;
+  retryMaxSeconds: number;
+  /** How long one SMTP exchange or webhook call may take. */
+  timeoutSeconds: number;
+  /** Where people open the dashboard (https://oversight.example.gov.cn); e-mails then link to the case. */
+  publicUrl?: string;
 }
 
 /** Coordinate systems a tile source may be drawn in: GCJ-02 (Amap) needs the display shift, CGCS2000 does not. */
@@ -286,6 +304,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
       r.string('HISTORY_HEADS_FILE') ?? 'history-heads.jsonl',
     ),
     map: { tileUrl: r.tileUrl('MAP_TILE_URL'), tileSystem: r.oneOf('MAP_TILE_SYSTEM', 'wgs84', TILE_SYSTEMS) },
+    notifications: {
+      smtpUrl: r.url('SMTP_URL', ['smtp:', 'smtps:']),
+      smtpFrom: r.string('SMTP_FROM') ?? 'oversight@localhost',
+      maxAttempts: r.int('NOTIFY_MAX_ATTEMPTS', 8, 1, 50),
+      retryBaseSeconds: r.int('NOTIFY_RETRY_BASE_SECONDS', 30, 1, 86_400),
+      retryMaxSeconds: r.int('NOTIFY_RETRY_MAX_SECONDS', 3600, 1, 7 * 86_400),
+      timeoutSeconds: r.int('NOTIFY_TIMEOUT_SECONDS', 10, 1, 300),
+      publicUrl: r.url('PUBLIC_URL', ['http:', 'https:']),
+    },
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;

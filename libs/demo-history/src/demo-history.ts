@@ -248,6 +248,8 @@ export async function seedDemoHistory(db: DataSource, year: number): Promise<Dem
   return db.transaction(async (m) => {
     // Two runs at once: the second waits, then finds the marker.
     await m.query('SELECT pg_advisory_xact_lock($1)', [DEMO_HISTORY_LOCK]);
+    // Last year's closed cases are records, not news: their findings notify nobody.
+    await m.query(`SET LOCAL oversight.notifications = 'off'`);
     const done: unknown[] = await m.query('SELECT 1 FROM settings WHERE key = $1', [MARKER(year)]);
     const summary = (skipped: boolean): DemoHistoryResult => {
       const requests = MEETINGS.flatMap((meeting) => meeting.requests);

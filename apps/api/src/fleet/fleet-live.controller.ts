@@ -1,7 +1,7 @@
 import { Controller, Get, Headers, NotAcceptableException, Query, Sse, type MessageEvent } from '@nestjs/common';
 import { map, type Observable } from 'rxjs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { May } from '#app/auth';
+import { CurrentPrincipal, May, type Principal } from '#app/auth';
 import { FleetLiveQuery, FleetLiveView } from './fleet-live.dto.js';
 import { FleetLiveService, toGeoJson } from './fleet-live.service.js';
 import { FleetStreamService } from './fleet-stream.service.js';
@@ -39,14 +39,19 @@ export class FleetLiveController {
     description:
       'After loading `GET /fleet/live`, a map listens here. Events: `positions` (a list of cars whose terminal ' +
       'was heard since the last event, with their new fix and link state), `findings` (violations and ' +
-      'suspicions just detected), `ping` every 15 s. A position reaches the listener about a second after the ' +
-      'gateway received it. Requires `Accept: text/event-stream` (406 otherwise).',
+      'suspicions just detected), `notifications` (findings a notification rule sends to the signed-in user ' +
+      'on the dashboard channel; to that user only), `ping` every 15 s. A position reaches the listener about a ' +
+      'second after the gateway received it. Requires `Accept: text/event-stream` (406 otherwise).',
   })
-  events(@Headers('accept') accept: string | undefined): Observable<MessageEvent> {
+  events(
+    @Headers('accept') accept: string | undefined,
+    @CurrentPrincipal() principal: Principal,
+  ): Observable<MessageEvent> {
     // A client that does not ask for a stream (a plain HTTP call) would wait forever: it gets an answer.
     if (!accept?.includes('text/event-stream')) {
       throw new NotAcceptableException('this is an event stream: send Accept: text/event-stream');
     }
-    return this.stream.watch().pipe(map((event) => ({ type: event.type, data: event.data })));
+    const listener = principal.kind === 'user' ? principal.id : undefined;
+    return this.stream.watch(listener).pipe(map((event) => ({ type: event.type, data: event.data })));
   }
 }

@@ -237,7 +237,11 @@ function strictRequestBodies(document: Json): void {
       const target = (schema.properties ??= {})[property] as Json | undefined;
       if (!target) continue;
       applyRules(target, rules);
-      if (isOptional(rules) && !target.$ref) target.nullable = true;
+      if (isOptional(rules) && !target.$ref) {
+        target.nullable = true;
+        // A described nested DTO is `allOf: [$ref]`, which `nullable` may not stand beside without a type.
+        if (target.allOf) target.type ??= 'object';
+      }
     }
   }
 }

@@ -222,7 +222,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
       media: {
         type: 'text/event-stream',
         description:
-          'An open stream of `event: cars` messages, each a JSON array of the cars whose live state changed (the same rows as getFleetLive); the request must accept text/event-stream.',
+          'An open stream of `positions`, `findings`, `notifications` (the signed-in user’s dashboard notifications) and `ping` events, each a JSON array; the request must accept text/event-stream.',
       },
       errors: [406],
       never: [400],
@@ -524,6 +524,115 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     {
       errors: [409],
     },
+  ),
+
+  // notifications
+  NotificationRulesController_create: op(
+    'createNotificationRule',
+    'Add a rule choosing who hears about which findings, on which channels',
+    'NotificationRule',
+    {
+      status: 201,
+      description:
+        'A finding matches when its rule is in `findingRules` (empty: any), its car in one of `unitIds` (empty: any) ' +
+        'and its severity at least `minSeverity`. Each recipient names one user, one role (its active members) or ' +
+        'one webhook. A recipient reached by several rules on one channel gets one message.',
+      requestExample: {
+        name: '越界与禁入场所：纪检',
+        findingRules: ['leaving_jurisdiction', 'forbidden_venue'],
+        minSeverity: 'medium',
+        recipients: [
+          { role: 'inspector', channels: ['dashboard', 'email'] },
+          { webhookId: '6c1f2a9e-8b3d-4e5f-9a0b-1c2d3e4f5a6b' },
+        ],
+        quietHours: { from: '22:00', to: '07:00' },
+      },
+    },
+  ),
+  NotificationRulesController_list: op('listNotificationRules', 'Every notification rule', 'NotificationRule', {
+    list: true,
+    never: [400],
+  }),
+  NotificationRulesController_get: op('getNotificationRule', 'One notification rule', 'NotificationRule'),
+  NotificationRulesController_replace: op('replaceNotificationRule', 'Replace a notification rule', 'NotificationRule'),
+  NotificationRulesController_remove: op('deleteNotificationRule', 'Delete a notification rule', undefined, {
+    status: 204,
+  }),
+  NotificationWebhooksController_create: op(
+    'createNotificationWebhook',
+    'Register a webhook; its signing secret is in this answer only',
+    'NewNotificationWebhook',
+    {
+      status: 201,
+      description:
+        'Findings are POSTed as JSON with `X-Oversight-Timestamp` and `X-Oversight-Signature: v1=<hex HMAC-SHA256 ' +
+        'of "<timestamp>.<body>" under the secret>` (docs/notifications.md). A failed call is retried with ' +
+        'exponential backoff, then kept in the dead-letter list.',
+      errors: [409],
+      requestExample: { name: 'discipline-inspection-system', url: 'https://jjjc.example.gov.cn/hooks/oversight' },
+    },
+  ),
+  NotificationWebhooksController_list: op(
+    'listNotificationWebhooks',
+    'Webhooks (never their secrets)',
+    'NotificationWebhook',
+    { list: true, never: [400] },
+  ),
+  NotificationWebhooksController_update: op(
+    'updateNotificationWebhook',
+    'Rename a webhook, change its URL, switch it on or off',
+    'NotificationWebhook',
+    { errors: [409] },
+  ),
+  NotificationWebhooksController_rotate: op(
+    'rotateNotificationWebhookSecret',
+    'Issue a new signing secret; the old one stops at once',
+    'NotificationWebhookSecret',
+    { status: 201 },
+  ),
+  NotificationWebhooksController_remove: op('deleteNotificationWebhook', 'Delete a webhook no rule names', undefined, {
+    status: 204,
+    errors: [409],
+  }),
+  NotificationContactsController_list: op(
+    'listNotificationContacts',
+    'Every user with their e-mail address, phone and quiet hours',
+    'NotificationContact',
+    { list: true, never: [400] },
+  ),
+  NotificationContactsController_put: op(
+    'setNotificationContact',
+    "Set a user's e-mail address, phone number and quiet hours",
+    'NotificationContact',
+    {
+      requestExample: {
+        email: 'li.jian@jjjc.example.gov.cn',
+        phone: '+8613800000000',
+        quietHours: { from: '12:00', to: '13:30' },
+      },
+    },
+  ),
+  NotificationLogController_list: op(
+    'listNotifications',
+    'The log: every message planned for a finding, with status, attempts and last error, newest first',
+    'NotificationPage',
+    {
+      description:
+        'Statuses: `pending` (due now), `held` (quiet hours), `retrying` (failed, waiting for its next attempt), ' +
+        '`sent`, `dead` (given up: the dead-letter list), `suppressed` (low severity during quiet hours), ' +
+        '`skipped` (no address, a disabled user, a webhook switched off).',
+    },
+  ),
+  NotificationLogController_deadLetters: op(
+    'listDeadLetters',
+    'The dead-letter list: messages given up on after NOTIFY_MAX_ATTEMPTS failures',
+    'NotificationPage',
+  ),
+  NotificationLogController_resend: op(
+    'resendNotification',
+    'Send a dead letter again, with a fresh set of attempts',
+    'Notification',
+    { errors: [409] },
   ),
 
   // findings and trips

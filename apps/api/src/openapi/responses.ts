@@ -1,5 +1,8 @@
 import { ROLES, VEHICLE_CATEGORIES } from '#app/db';
 import { COORDINATE_SYSTEMS, FENCE_KINDS, SHAPE_TYPES } from '#app/geo';
+import { CHANNELS, PERSON_CHANNELS, SEVERITIES } from '#app/notifications';
+import { RULE_NAMES } from '#app/rules';
+import { LOG_STATUSES } from '../notifications/notifications.dto.js';
 import { EXPENSE_TYPES } from '../payment-gate/check-request.js';
 import { REASON_CODES } from '../payment-gate/reasons.js';
 
@@ -196,7 +199,86 @@ const tally = object({
 
 const standard = object({ priceLimitCny: money, engineLimitL: number });
 
+const quietHours = nullable(
+  object({
+    from: string({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', example: '22:00' }),
+    to: string({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', example: '07:00' }),
+  }),
+);
+const webhookView = {
+  id: uuid,
+  name: string(),
+  url: string({ format: 'uri' }),
+  active: boolean,
+  createdAt: dateTime,
+  updatedAt: dateTime,
+};
+const notificationView = {
+  id: uuid,
+  violationId: uuid,
+  findingRule: string({ example: 'leaving_jurisdiction' }),
+  severity: oneOf(SEVERITIES),
+  channel: oneOf(CHANNELS),
+  recipient: object({
+    userId: nullable(uuid),
+    username: nullable(string()),
+    webhookId: nullable(uuid),
+    webhookName: nullable(string()),
+  }),
+  address: nullable(string({ description: 'the e-mail address, phone number, webhook URL or user name used' })),
+  status: oneOf(LOG_STATUSES),
+  attempts: count,
+  nextAttemptAt: nullable(dateTime),
+  lastError: nullable(
+    string({ description: 'why the last attempt failed, or why it was held, suppressed or skipped' }),
+  ),
+  notificationRule: nullable(object({ id: uuid, name: string() })),
+  createdAt: dateTime,
+  sentAt: nullable(dateTime),
+  resentBy: nullable(string()),
+  resentAt: nullable(dateTime),
+};
+
 export const RESPONSE_SCHEMAS: Record<string, Schema> = {
+  NotificationRule: object({
+    id: uuid,
+    name: string(),
+    active: boolean,
+    findingRules: array(oneOf(RULE_NAMES)),
+    unitIds: array(uuid),
+    minSeverity: oneOf(SEVERITIES),
+    recipients: array(
+      object({ userId: uuid, role: oneOf(ROLES), webhookId: uuid, channels: array(oneOf(PERSON_CHANNELS)) }, [
+        'userId',
+        'role',
+        'webhookId',
+        'channels',
+      ]),
+    ),
+    quietHours,
+    createdAt: dateTime,
+    updatedAt: dateTime,
+  }),
+  NotificationWebhook: object(webhookView),
+  NewNotificationWebhook: object({
+    ...webhookView,
+    secret: string({ description: 'the HMAC key of the signatures; shown only here' }),
+  }),
+  NotificationWebhookSecret: object({
+    id: uuid,
+    secret: string({ description: 'the new HMAC key; the old one stops at once; shown only here' }),
+  }),
+  NotificationContact: object({
+    userId: uuid,
+    username: string(),
+    roles,
+    active: boolean,
+    email: nullable(string({ format: 'email' })),
+    phone: nullable(string()),
+    quietHours,
+  }),
+  Notification: object(notificationView),
+  NotificationPage: page('Notification'),
   Health: object({
     status: oneOf(['ok']),
     database: oneOf(['up']),

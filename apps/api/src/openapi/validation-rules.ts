@@ -91,6 +91,12 @@ export function applyRules(schema: PropertySchema, rules: Rule[]): void {
       case 'isUuid':
         target.format = 'uuid';
         break;
+      case 'isEmail':
+        target.format = 'email';
+        break;
+      case 'isUrl':
+        target.format = 'uri';
+        break;
       case 'isDay':
       case 'isDate':
         target.format = 'date';

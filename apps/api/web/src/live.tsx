@@ -52,6 +52,17 @@ interface Finding {
   plateNumber?: string;
 }
 
+/** A finding a notification rule sent to the signed-in user on the dashboard channel. */
+interface Notice {
+  id: string;
+  violationId: string;
+  plateNumber: string;
+  rule: string;
+  severity: string;
+  startTime: string;
+  notificationRule: string | null;
+}
+
 const SUYU = 321311;
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -59,6 +70,7 @@ export function LivePage(_: { roles: string[] }) {
   const [selected, setSelected] = useState<LiveCar | null>(null);
   const [counts, setCounts] = useState<Record<CarColour, number> & { total: number; online: number }>();
   const [findings, setFindings] = useState<Finding[]>([]);
+  const [notices, setNotices] = useState<Notice[]>([]);
   const [updated, setUpdated] = useState<string>('');
   const [now, setNow] = useState<Date>(() => new Date());
   const mapDiv = useRef<HTMLDivElement>(null);
@@ -176,6 +188,8 @@ export function LivePage(_: { roles: string[] }) {
           Object.assign(car, move);
           paint(car);
         }
+      } else if (type === 'notifications') {
+        setNotices((all) => [...(data as Notice[]), ...all].slice(0, 20));
       } else if (type === 'findings') {
         for (const f of data as Finding[]) {
           flagged.add(f.vehicleId);
@@ -220,6 +234,7 @@ export function LivePage(_: { roles: string[] }) {
           </p>
         </div>
         <aside>
+          {notices.length > 0 && <Notices notices={notices} onDismiss={() => setNotices([])} />}
           {selected ? (
             <CarDetails car={selected} onClose={() => setSelected(null)} map={mapRef.current} show={show} now={now} />
           ) : (
@@ -229,6 +244,24 @@ export function LivePage(_: { roles: string[] }) {
         </aside>
       </div>
     </>
+  );
+}
+
+function Notices({ notices, onDismiss }: { notices: Notice[]; onDismiss: () => void }) {
+  return (
+    <div id="notifications" role="status">
+      <h3 class="notice">
+        通知 For you ({notices.length}){' '}
+        <button type="button" onClick={onDismiss}>
+          知道了 Dismiss
+        </button>
+      </h3>
+      <Table
+        headers={['时间 Time', '车牌 Plate', '规则 Rule', '级别 Severity']}
+        rows={notices}
+        cells={(n) => [time(n.startTime), n.plateNumber, label(RULES, n.rule), n.severity]}
+      />
+    </div>
   );
 }
 
