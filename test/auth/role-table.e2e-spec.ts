@@ -26,7 +26,8 @@ describe('the role table, route by route', () => {
     routes = Object.entries(doc.paths).flatMap(([path, item]) =>
       METHODS.filter((m) => item[m]).map((method) => ({ method, path, operation: item[method]! })),
     );
-  });
+    // Signing in a user per role hashes a password each: slow on a loaded machine.
+  }, 120_000);
   afterAll(() => api.close());
 
   it('names a duty of the table on every route but the open ones, with its roles in the OpenAPI description', () => {
