@@ -48,6 +48,8 @@ import {
   type VehicleWrite,
 } from './detection.store.js';
 import { DETECTOR_OPTIONS, type DetectorOptions } from './detector.options.js';
+import { countRaised, findingsRaised } from './detector-metrics.js';
+import { EvaluationBacklog } from './evaluation-backlog.js';
 
 const HOUR = 3_600_000;
 /** Cars read from the table per cycle while hand-off news is waiting (see drain). */
@@ -108,6 +110,8 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
   private fleetLoadedAt = 0;
   private timers: NodeJS.Timeout[] = [];
   private stopped = false;
+  /** Cars with news not yet evaluated, since when: the detector's lag at /metrics. */
+  readonly backlog = new EvaluationBacklog();
   /** Cycles run and findings raised, for logs and tests. */
   readonly stats = {
     cycles: 0,
@@ -153,13 +157,18 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
 
   /** The hand-off says these cars have new positions. */
   notify(vehicleIds: Iterable<string>): void {
-    for (const id of vehicleIds) this.dirty.add(id);
+    const now = Date.now();
+    for (const id of vehicleIds) {
+      this.dirty.add(id);
+      this.backlog.news(id, now);
+    }
     this.kick();
   }
 
   /** The hand-off carried these committed positions. */
   handoff(positions: readonly HandoffPosition[]): void {
     for (const p of positions) {
+      this.backlog.news(p.vehicleId, p.receivedAt);
       let list = this.pending.get(p.vehicleId);
       if (!list) this.pending.set(p.vehicleId, (list = []));
       list.push({
@@ -229,7 +238,7 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
    * raised with the exported sweep and left without a case. Returns how many were newly raised.
    */
   async sweepSilent(now = new Date()): Promise<number> {
-    return this.db.transaction(async (m) => {
+    const raised = await this.db.transaction(async (m) => {
       const found = await sweepSilentTerminals(m, now, this.config.terminalSilentHours, this.config.tzPolicy);
       const fleet = this.fleet ?? (await this.refreshFleet());
       const caseless = rowsOf<{ id: string; vehicle_id: string; start_time: Date }>(
@@ -248,6 +257,8 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
       }
       return found.length;
     });
+    findingsRaised.inc({ rule: 'terminal_silent', kind: 'violation' }, raised);
+    return raised;
   }
 
   private kick(): void {
@@ -268,9 +279,13 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
       if (this.pending.size > 0) {
         const entries = [...this.pending].slice(0, this.options.vehiclesPerCycle);
         for (const [id] of entries) this.pending.delete(id);
+        const ids = entries.map(([id]) => id);
+        this.backlog.taken(ids);
         try {
           await this.fastCycle(entries);
+          this.backlog.settled(ids, (id) => this.dirty.has(id));
         } catch (error) {
+          this.backlog.failed(ids);
           for (const [id] of entries) this.dirty.add(id);
           this.log.error({ err: error, vehicles: entries.length }, 'evaluation cycle failed');
           return;
@@ -284,9 +299,12 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
         // The table has whatever the hand-off carried for these cars.
         this.pending.delete(id);
       }
+      this.backlog.taken(batch);
       try {
         await this.cycle(batch);
+        this.backlog.settled(batch, (id) => this.dirty.has(id));
       } catch (error) {
+        this.backlog.failed(batch);
         // Put them back for the next catch-up, not in a hot loop.
         this.log.error({ err: error, vehicles: batch.length }, 'evaluation cycle failed');
         return;
@@ -561,6 +579,7 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
     // wait for the disk. (PostgreSQL loses only a suffix of such commits, never one out of order.)
     const asynchronous = 'SET LOCAL synchronous_commit TO off';
     if (writes.some((w) => w.findings.length > 0 || (w.replayedFrom !== null && !w.fresh))) {
+      const raised: FindingEvent['finding'][] = [];
       await this.db.transaction(async (m) => {
         await m.query(asynchronous);
         for (const w of writes) {
@@ -569,10 +588,11 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
         }
         await runBulk(m, trips);
         for (const w of writes) {
-          for (const event of w.findings) await this.raise(m, fleet, event, w.merge);
+          for (const event of w.findings) if (await this.raise(m, fleet, event, w.merge)) raised.push(event.finding);
         }
         await runBulk(m, rest);
       });
+      countRaised(raised);
       return;
     }
     // The usual cycle, with nothing to raise: its bulk writes and the transaction around them go as one
@@ -582,15 +602,16 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
     await transactionInOneMessage(this.db, () => `BEGIN; ${asynchronous}; ${all.map(inlineBulk).join('; ')}; COMMIT`);
   }
 
-  private async raise(m: EntityManager, fleet: Fleet, event: FindingEvent, replayed: boolean): Promise<void> {
+  /** Returns whether the finding is new (not one raised before). */
+  private async raise(m: EntityManager, fleet: Fleet, event: FindingEvent, replayed: boolean): Promise<boolean> {
     const saved = await saveFinding(m, event, replayed);
-    if (!saved?.new) return;
+    if (!saved?.new) return false;
     this.stats.raised++;
     const f = event.finding;
     if (f.rule === 'forbidden_venue' && event.type === 'open') {
       await queueVoicePrompt(m, this.history, f, fleet.params.forbiddenVenuePrompt, Date.now());
     }
-    if (f.kind !== 'violation') return;
+    if (f.kind !== 'violation') return true;
     await joinCase(m, this.history, {
       violationId: saved.id,
       vehicleId: f.vehicleId,
@@ -598,5 +619,6 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
       localDay: localClock(f.start, this.config.tzPolicy).date,
       plate: fleet.vehicles.get(f.vehicleId)?.plate ?? f.vehicleId,
     });
+    return true;
   }
 }
