@@ -72,7 +72,7 @@ describe('the OpenAPI document', () => {
         expect([where, status, schema]).toEqual([
           where,
           status,
-          expect.stringMatching(/ErrorBody|Conflict|HealthDown/),
+          expect.stringMatching(/ErrorBody|Conflict|HealthDown|Readiness/),
         ]);
       }
       const statuses = errors.map(([s]) => s);

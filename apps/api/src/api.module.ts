@@ -33,6 +33,7 @@ import { TripsModule } from './trips/trips.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
 import { TerminalCommandsModule } from './terminal-commands/terminal-commands.module.js';
 import { BrokerAuthModule } from './broker-auth/broker-auth.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 /** Feature modules of the REST API; each capability adds itself here. */
 const FEATURES: DynamicModule['imports'] = [
   BrokerAuthModule,
@@ -57,6 +58,7 @@ const FEATURES: DynamicModule['imports'] = [
   TripsModule,
   DashboardModule,
   TerminalCommandsModule,
+  MetricsModule,
 ];
 
 @Module({})
