@@ -15,7 +15,7 @@ export async function startScheduler(
     logger: config.logLevel === 'silent' ? false : new NestPinoLogger(),
   });
   await app.init();
-  // The scheduler needs only its database; its broker-free work waits for it.
+  // Ready while its database answers: the scheduler uses no broker.
   const unwatch = watchDependency('scheduler', 'database', databaseCheck(app.get(DataSource)));
   return {
     name: 'scheduler',
