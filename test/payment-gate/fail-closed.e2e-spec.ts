@@ -36,11 +36,8 @@ describe('payment gate when the database cannot be reached', () => {
     (await direct.query('SELECT count(*)::int AS n FROM payment_checks')).rows[0].n as number;
   /** Checks the gate could not decide, as /metrics counts them. */
   const undecided = async () => {
-    const { values } = await metricsRegistry.getSingleMetric('oversight_gate_decision_seconds')!.get();
-    return (
-      values.find((v) => v.metricName === 'oversight_gate_decision_seconds_count' && v.labels.result === 'unavailable')
-        ?.value ?? 0
-    );
+    const text = await metricsRegistry.getSingleMetricAsString('oversight_gate_decision_seconds');
+    return Number(/^oversight_gate_decision_seconds_count\{result="unavailable"\} (\d+)$/m.exec(text)?.[1] ?? 0);
   };
 
   beforeAll(async () => {
