@@ -3,6 +3,7 @@ import pg from 'pg';
 import request from 'supertest';
 import { fixedClock } from '#app/calendar';
 import { hashPassword } from '#app/crypto';
+import { metricsRegistry } from '#app/metrics';
 import { createApiApp } from '../../apps/api/src/api.app.js';
 import { invoiceLockKey } from '../../apps/api/src/payment-gate/payment-gate.service.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
@@ -33,6 +34,11 @@ describe('payment gate when the database cannot be reached', () => {
   });
   const recorded = async () =>
     (await direct.query('SELECT count(*)::int AS n FROM payment_checks')).rows[0].n as number;
+  /** Checks the gate could not decide, as /metrics counts them. */
+  const undecided = async () => {
+    const text = await metricsRegistry.getSingleMetricAsString('oversight_gate_decision_seconds');
+    return Number(/^oversight_gate_decision_seconds_count\{result="unavailable"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+  };
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -119,7 +125,8 @@ describe('payment gate when the database cannot be reached', () => {
     expect(await recorded()).toBe(2);
   });
 
-  it('answers 503 when the database does not answer in time, and records nothing', async () => {
+  it('answers 503 when the database does not answer in time, records nothing, and counts it as unavailable', async () => {
+    const undecidedBefore = await undecided();
     const holder = await direct.connect();
     try {
       // Another session holds this invoice, as a stuck transaction would.
@@ -135,5 +142,6 @@ describe('payment gate when the database cannot be reached', () => {
     }
     const { rows } = await direct.query(`SELECT count(*)::int AS n FROM payment_checks WHERE invoice_no = 'INV-STUCK'`);
     expect(rows[0].n).toBe(0);
+    expect((await undecided()) - undecidedBefore).toBe(1);
   });
 });

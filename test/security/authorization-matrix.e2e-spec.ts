@@ -12,10 +12,11 @@ import { startTestApi, type TestApi } from '../support/test-app.js';
  *
  * - `open`: no credentials needed (health, sign-in, the dashboard page, the API description);
  * - `broker`: only the broker, with its shared secret in `x-broker-auth`: no bearer of any kind passes;
+ * - `metrics`: only Prometheus, with the bearer METRICS_TOKEN: no user token or API key passes;
  * - a list of roles: those pass, every other role gets 403, every bad credential 401.
  * `ALL` stands for a route that answers every method; it is called with GET.
  */
-type Expected = 'open' | 'broker' | readonly Role[];
+type Expected = 'open' | 'broker' | 'metrics' | readonly Role[];
 const EVERY_ROLE = ROLES;
 
 const EXPECTED: Record<string, Expected> = {
@@ -29,6 +30,9 @@ const EXPECTED: Record<string, Expected> = {
   'GET /api/docs-yaml': 'open',
   'GET /api/docs-json': 'open',
   'GET /api/health': 'open',
+  'GET /api/health/live': 'open',
+  'GET /api/health/ready': 'open',
+  'ALL /metrics': 'metrics',
   'GET /api/v1/auth/me': EVERY_ROLE,
   'PUT /api/v1/auth/password': EVERY_ROLE,
   'POST /api/v1/auth/token': 'open',
@@ -191,7 +195,13 @@ function signed(header: object, payload: object, key: string | null): string {
   return `${body}.${createHmac('sha256', key).update(body).digest('base64url')}`;
 }
 
-type Outcome = 'passes' | 'refused' | 'unauthenticated' | 'broker-only';
+type Outcome = 'passes' | 'refused' | 'unauthenticated' | 'broker-only' | 'metrics-only';
+
+/** A route only a machine's own secret opens: any bearer of a user or API key is refused (4xx). */
+function machineOnly(rule: Expected, res: { status: number }): Outcome | undefined {
+  if (rule !== 'broker' && rule !== 'metrics') return undefined;
+  return res.status >= 400 ? `${rule}-only` : 'passes';
+}
 
 function outcome(res: { status: number; body: { message?: unknown } }): Outcome {
   if (res.status === 401) return 'unauthenticated';
@@ -216,7 +226,8 @@ describe('authorization matrix over every route of the running app', () => {
   };
 
   beforeAll(async () => {
-    api = await startTestApi();
+    // With the token set, so that the metrics route exists and shows whom it refuses.
+    api = await startTestApi({ METRICS_TOKEN: 'metrics-token-for-the-authorization-matrix' });
     for (const role of ROLES) tokens.set(role, await api.tokenFor([role]));
     const secret = api.app.get<Infrastructure>(INFRA).jwtSecret;
     const [, payloadPart] = tokens.get('admin')!.split('.');
@@ -240,8 +251,6 @@ describe('authorization matrix over every route of the running app', () => {
     routes = routesOf(api);
   });
   afterAll(() => api.close());
-  /** The loops below call every route in turn: their time grows with the routes (and a busy machine). */
-  const EVERY_ROUTE_MS = 120_000;
 
   it('has exactly one entry per route: a new route without an entry fails, as does an entry without its route', () => {
     expect(routes.length).toBeGreaterThan(90);
@@ -252,6 +261,15 @@ describe('authorization matrix over every route of the running app', () => {
     await call('GET /api/v1/users', tokens.get('admin')!).expect(200);
   });
 
+  it('lets the metrics token through on the metrics route only', async () => {
+    const token = 'metrics-token-for-the-authorization-matrix';
+    await call('ALL /metrics', token).expect(200);
+    await call('GET /api/v1/users', token).expect(401);
+  });
+
+  /** The loops below call every route in turn: their time grows with the routes (and a busy machine). */
+  const EVERY_ROUTE_MS = 120_000;
+
   it(
     'answers 401 on every closed route to no token, an expired one, another key, alg none and a revoked API key',
     async () => {
@@ -261,10 +279,10 @@ describe('authorization matrix over every route of the running app', () => {
         const rule = EXPECTED[key];
         for (const [what, bearer] of bad) {
           const res = await call(key, bearer);
-          const seen = rule === 'broker' ? (res.status >= 400 ? 'broker-only' : 'passes') : outcome(res);
+          const seen = machineOnly(rule, res) ?? outcome(res);
           outcomes.push(`${key} with ${what}: ${seen}`);
           expected.push(
-            `${key} with ${what}: ${rule === 'open' ? 'passes' : rule === 'broker' ? 'broker-only' : 'unauthenticated'}`,
+            `${key} with ${what}: ${rule === 'open' ? 'passes' : typeof rule === 'string' ? `${rule}-only` : 'unauthenticated'}`,
           );
         }
       }
@@ -282,10 +300,16 @@ describe('authorization matrix over every route of the running app', () => {
         const rule = EXPECTED[key];
         for (const role of ROLES) {
           const res = await call(key, tokens.get(role)!);
-          const seen = rule === 'broker' ? (res.status >= 400 ? 'broker-only' : 'passes') : outcome(res);
+          const seen = machineOnly(rule, res) ?? outcome(res);
           outcomes.push(`${key} as ${role}: ${seen}`);
           const want =
-            rule === 'open' ? 'passes' : rule === 'broker' ? 'broker-only' : rule.includes(role) ? 'passes' : 'refused';
+            rule === 'open'
+              ? 'passes'
+              : typeof rule === 'string'
+                ? `${rule}-only`
+                : rule.includes(role)
+                  ? 'passes'
+                  : 'refused';
           expected.push(`${key} as ${role}: ${want}`);
         }
       }

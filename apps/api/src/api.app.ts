@@ -9,6 +9,7 @@ import { NestPinoLogger } from '#app/logging';
 import { ApiModule } from './api.module.js';
 import { bodyErrors } from './common/body-errors.js';
 import { TextGuardPipe } from './common/text-guard.pipe.js';
+import { httpMetrics } from './metrics/http-metrics.js';
 import { buildApiDocument, serveDocumentAlsoAt } from './openapi/document.js';
 
 /** Builds the HTTP app (routes under /api, validation, OpenAPI at /api/docs) without listening. */
@@ -21,11 +22,13 @@ export async function createApiApp(
     logger: config.logLevel === 'silent' ? false : new NestPinoLogger(),
     bodyParser: false,
   });
+  app.use(httpMetrics()); // first, so that every answer is timed, refused bodies included
   // Bodies over the limit answer 413 naming it, unreadable ones 400, both as JSON like every other error.
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
   app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: true });
   app.use(bodyErrors(config.bodyLimitBytes));
-  app.setGlobalPrefix('api', { exclude: ['/', 'dashboard', 'assets/:name'] }); // the dashboard page lives at the root
+  // The dashboard page lives at the root; /metrics is where Prometheus looks by default.
+  app.setGlobalPrefix('api', { exclude: ['/', 'dashboard', 'assets/:name', 'metrics'] });
   app.useGlobalPipes(
     new TextGuardPipe(),
     new ValidationPipe({
@@ -52,9 +55,11 @@ function describeRoles(document: OpenAPIObject): void {
       if (!operation) continue;
       const who = operation['x-roles']
         ? `Roles: ${operation['x-roles'].join(', ')} (duty \`${operation['x-duty']}\` in docs/roles.md).`
-        : operation.security?.length === 0 || !operation['x-duty']
-          ? 'Open: no sign-in needed.'
-          : '';
+        : operation.security?.some((scheme) => 'metricsToken' in scheme)
+          ? 'Only `Authorization: Bearer <METRICS_TOKEN>`: no user token or API key passes.'
+          : operation.security?.length === 0 || !operation['x-duty']
+            ? 'Open: no sign-in needed.'
+            : '';
       operation.description = [operation.description, who].filter(Boolean).join('\n\n');
     }
   }

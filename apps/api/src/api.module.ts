@@ -34,6 +34,7 @@ import { DashboardModule } from './dashboard/dashboard.module.js';
 import { TerminalCommandsModule } from './terminal-commands/terminal-commands.module.js';
 import { BrokerAuthModule } from './broker-auth/broker-auth.module.js';
 import { NotificationsApiModule } from './notifications/notifications.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 /** Feature modules of the REST API; each capability adds itself here. */
 const FEATURES: DynamicModule['imports'] = [
   BrokerAuthModule,
@@ -59,6 +60,7 @@ const FEATURES: DynamicModule['imports'] = [
   DashboardModule,
   TerminalCommandsModule,
   NotificationsApiModule,
+  MetricsModule,
 ];
 
 @Module({})

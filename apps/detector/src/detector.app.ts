@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import type { INestMicroservice } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import type { AppConfig } from '#app/config';
 import { quietMqttLog, type Infrastructure, type StartedApp } from '#app/infra';
 import { NestPinoLogger } from '#app/logging';
+import { databaseCheck, watchDependency } from '#app/metrics';
+import { DetectionEngine } from './detection/detection.engine.js';
+import { exportDetectorMetrics } from './detection/detector-metrics.js';
 import type { DetectorOptions } from './detection/detector.options.js';
 import { DetectorModule } from './detector.module.js';
 import { PartitionedHandoffServer } from './handoff-consumer/partitioned-handoff.server.js';
@@ -34,6 +38,21 @@ export async function createDetectorApp(
 
 export async function startDetector(config: AppConfig, infra: Infrastructure): Promise<StartedApp> {
   const app = await createDetectorApp(config, infra);
+  let broker = 'disconnected';
+  const status = app.status.subscribe((s) => (broker = s));
   await app.listen();
-  return { name: 'detector', close: () => app.close() };
+  // Ready while it can read and write its state (the database) and hear the hand-off (the broker).
+  const stop = [
+    exportDetectorMetrics(app.get(DetectionEngine)),
+    watchDependency('detector', 'database', databaseCheck(app.get(DataSource))),
+    watchDependency('detector', 'broker', () => broker === 'connected'),
+    () => status.unsubscribe(),
+  ];
+  return {
+    name: 'detector',
+    close: () => {
+      for (const s of stop) s();
+      return app.close();
+    },
+  };
 }

@@ -1,7 +1,9 @@
 import { NestFactory } from '@nestjs/core';
+import { DataSource } from 'typeorm';
 import type { AppConfig } from '#app/config';
 import type { Infrastructure, StartedApp } from '#app/infra';
 import { NestPinoLogger } from '#app/logging';
+import { databaseCheck, watchDependency } from '#app/metrics';
 import { SchedulerModule, type SchedulerOptions } from './scheduler.module.js';
 
 export async function startScheduler(
@@ -13,5 +15,13 @@ export async function startScheduler(
     logger: config.logLevel === 'silent' ? false : new NestPinoLogger(),
   });
   await app.init();
-  return { name: 'scheduler', close: () => app.close() };
+  // Ready while its database answers: the scheduler uses no broker.
+  const unwatch = watchDependency('scheduler', 'database', databaseCheck(app.get(DataSource)));
+  return {
+    name: 'scheduler',
+    close: () => {
+      unwatch();
+      return app.close();
+    },
+  };
 }

@@ -29,6 +29,15 @@ export interface AppConfig {
   /** TCP port of the JT/T 808 listener (terminal-jt808.md); 0 turns it off. */
   jt808Port: number;
   jt808Host: string;
+  /**
+   * Port of the metrics and health listener (`/metrics`, `/health/live`, `/health/ready`); unset → no such
+   * listener, 0 → any free port (printed at start).
+   */
+  metricsPort?: number;
+  /** The address that listener binds. */
+  metricsHost: string;
+  /** When set, `/metrics` answers only `Authorization: Bearer <token>`; on the API port it exists only then. */
+  metricsToken?: string;
   ingest: {
     clientId: string;
     /** Flush a batch when it holds this many positions… */
@@ -249,6 +258,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (brokerAuthSecret !== undefined && brokerAuthSecret.length < 32) {
     r.problems.push('BROKER_AUTH_SECRET must be at least 32 characters long');
   }
+  const metricsToken = r.string('METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 32) {
+    r.problems.push('METRICS_TOKEN must be at least 32 characters long');
+  }
   const auditSampleRate = r.number('AUDIT_SAMPLE_RATE', 0.1, 0, 1);
   if (auditSampleRate < 0.1) {
     r.problems.push(`AUDIT_SAMPLE_RATE must not be below 0.1 (the policy's 10 %), got "${auditSampleRate}"`);
@@ -273,6 +286,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     embeddedPostgresPort: r.int('EMBEDDED_PG_PORT', 5433, 1, 65535),
     jt808Port: r.int('JT808_PORT', 6808, 0, 65535),
     jt808Host: r.string('JT808_HOST') ?? '0.0.0.0',
+    metricsPort: r.string('METRICS_PORT') === undefined ? undefined : r.int('METRICS_PORT', 0, 0, 65535),
+    metricsHost: r.string('METRICS_HOST') ?? '127.0.0.1',
+    metricsToken,
     ingest: {
       clientId: r.string('INGEST_CLIENT_ID') ?? 'oversight-gateway',
       batchSize: r.int('INGEST_BATCH_SIZE', 2000, 1, 100_000),

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, type AppConfig } from '#app/config';
 import { announce, flushAnnouncements, rootLogger, type Logger } from '#app/logging';
+import { setPhase, startOpsListener, type OpsListener } from '#app/metrics';
 import { stopLeftoverPostgres } from './embedded-postgres.js';
 import { acquireInfrastructure, type Infrastructure } from './infrastructure.js';
 import { claimPorts, portClaims, PortTakenError } from './ports.js';
@@ -57,6 +58,7 @@ export async function launch(starters: AppStarter[], options: LaunchOptions = {}
   const log = rootLogger(config.logLevel);
   const started: StartedApp[] = [];
   let infra: Infrastructure | undefined;
+  let ops: OpsListener | undefined;
   // Whatever afterStart began is stopped even when the signal arrives while it is still starting.
   let extra: Promise<(() => Promise<void>) | void> | undefined;
   let stopping: { signal: string; at: number } | undefined;
@@ -69,6 +71,7 @@ export async function launch(starters: AppStarter[], options: LaunchOptions = {}
       process.exit(130);
     }
     stopping = { signal, at: Date.now() };
+    setPhase('stopping'); // readiness fails at once, so a balancer or orchestrator stops sending work here
     log.info({ signal }, 'shutting down');
     const watchdog = setTimeout(() => {
       log.error({ waitedMs: STOP_MAX_MS }, 'the stop took too long; exiting');
@@ -84,6 +87,7 @@ export async function launch(starters: AppStarter[], options: LaunchOptions = {}
         .catch((error: unknown) => log.error({ err: error, app: app.name }, 'app did not close cleanly'));
     }
     await infra?.stop().catch((error: unknown) => log.error({ err: error }, 'infrastructure did not stop cleanly'));
+    await ops?.close();
     log.info('stopped');
     flushAnnouncements();
     process.exit(code);
@@ -104,14 +108,23 @@ export async function launch(starters: AppStarter[], options: LaunchOptions = {}
       (claim) => options.movePorts === true && !process.env[claim.variable],
     );
     config = claimed.config;
+    setPhase('starting');
+    // Up before anything else, so that liveness answers while an embedded database starts.
+    if (config.metricsPort !== undefined) {
+      ops = await startOpsListener({ host: config.metricsHost, port: config.metricsPort, token: config.metricsToken });
+    }
     infra = await acquireInfrastructure(config, log);
     await options.beforeApps?.(infra, config, log);
     for (const start of starters) started.push(await start(config, infra));
+    setPhase('up');
     log.info({ apps: started.map((app) => app.name) }, 'service is up');
     announce([
       '',
       ...started.flatMap((app) => app.lines ?? []),
       `mqtt: ${infra.terminalMqttUrl}`,
+      ...(ops
+        ? [`metrics: http://${['0.0.0.0', '::'].includes(ops.host) ? 'localhost' : ops.host}:${ops.port}/metrics`]
+        : []),
       ...claimed.moved.map(
         ({ claim, from, to }) => `note: port ${from} was taken; ${claim.purpose} moved to ${to} (${claim.variable})`,
       ),

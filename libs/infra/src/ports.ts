@@ -4,7 +4,7 @@ import type { AppConfig } from '#app/config';
 /** A port the process is about to listen on, and how an operator moves it. */
 export interface PortClaim {
   /** The config field that holds it. */
-  key: 'port' | 'embeddedMqttPort' | 'embeddedPostgresPort' | 'jt808Port';
+  key: 'port' | 'embeddedMqttPort' | 'embeddedPostgresPort' | 'jt808Port' | 'metricsPort';
   host: string;
   purpose: string;
   variable: string;
@@ -30,7 +30,7 @@ export function portIsFree(host: string, port: number): Promise<boolean> {
 
 /**
  * The ports this configuration will listen on: HTTP when the API runs, the JT/T 808 listener when the gateway
- * runs, and what it embeds.
+ * runs, the metrics listener when one is asked for, and what it embeds.
  */
 export function portClaims(config: AppConfig, options: { http: boolean; jt808?: boolean }): PortClaim[] {
   const claims: PortClaim[] = [];
@@ -43,6 +43,14 @@ export function portClaims(config: AppConfig, options: { http: boolean; jt808?: 
       host: config.jt808Host,
       purpose: 'the JT/T 808 listener for terminals',
       variable: 'JT808_PORT',
+    });
+  }
+  if (config.metricsPort !== undefined && config.metricsPort !== 0) {
+    claims.push({
+      key: 'metricsPort',
+      host: config.metricsHost,
+      purpose: 'the metrics and health listener',
+      variable: 'METRICS_PORT',
     });
   }
   if (!config.mqttUrl) {
@@ -80,7 +88,7 @@ export async function claimPorts(
   const moved: { claim: PortClaim; from: number; to: number }[] = [];
   const taken = new Set<number>();
   for (const claim of claims) {
-    const wanted = result[claim.key];
+    const wanted = result[claim.key] ?? 0;
     if (wanted === 0) continue;
     if (!taken.has(wanted) && (await portIsFree(claim.host, wanted))) {
       taken.add(wanted);

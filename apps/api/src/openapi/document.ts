@@ -49,11 +49,16 @@ export function rawApiDocument(app: INestApplication): OpenAPIObject {
       .setTitle('Official-car oversight service')
       .setDescription(
         'Registry, live fleet, findings, payment gate, audits, cases and purchase approval. Every call but ' +
-          '`GET /api/health` and `POST /api/v1/auth/token` needs `Authorization: Bearer <token or API key>`. ' +
+          'the health probes (`GET /api/health`, `/api/health/live`, `/api/health/ready`), `POST /api/v1/auth/token` ' +
+          'and `GET /metrics` (its own `METRICS_TOKEN`) needs `Authorization: Bearer <token or API key>`. ' +
           'Errors are `{"statusCode", "error", "message"}`, where `message` is a sentence or a list naming each bad field.',
       )
       .setVersion('1')
       .addBearerAuth()
+      .addBearerAuth(
+        { type: 'http', scheme: 'bearer', description: 'the METRICS_TOKEN setting, for Prometheus' },
+        'metricsToken',
+      )
       .addServer('/', 'the service that serves this document (paths start with /api)')
       .build(),
   );

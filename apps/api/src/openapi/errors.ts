@@ -55,6 +55,7 @@ export const ERROR_DESCRIPTIONS: Record<number, string> = {
 /** The schema of one error answer: the shared body, or an area's own. */
 export function errorSchemaFor(operationId: string, status: number): Record<string, unknown> {
   if (operationId === 'getHealth' && status === 503) return { $ref: '#/components/schemas/HealthDown' };
+  if (operationId === 'getReadiness' && status === 503) return { $ref: '#/components/schemas/Readiness' };
   if (operationId === 'transitionCase' && status === 409)
     return { $ref: '#/components/schemas/CaseTransitionConflict' };
   return { $ref: '#/components/schemas/ErrorBody' };

@@ -42,6 +42,22 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   HealthController_health: op('getHealth', 'Whether the service and its database are up, with warnings', 'Health', {
     errors: [503],
   }),
+  HealthController_live: op('getLiveness', 'Liveness: the process answers', 'Liveness', {
+    description:
+      'For an orchestrator’s liveness probe. It answers as long as the event loop runs; a lost database or broker does not make it fail (a restart would not bring them back).',
+  }),
+  HealthController_ready: op('getReadiness', 'Readiness: started, and every dependency answers', 'Readiness', {
+    description:
+      'For a readiness probe or a load balancer: 200 while the process is up and every dependency of each app it runs (database, broker connection) answers; 503 with the same body, naming what is down, while it starts, stops or misses one.',
+    errors: [503],
+  }),
+  MetricsController_metrics: op('getMetrics', 'Metrics in the Prometheus text format', undefined, {
+    description:
+      'The same figures as the metrics listener (`METRICS_PORT`), on the API port for a Prometheus that reaches only it. Exists only with `METRICS_TOKEN` set (404 otherwise); docs/operations.md lists the metrics.',
+    media: { type: 'text/plain', description: 'the Prometheus exposition format, version 0.0.4' },
+    errors: [404],
+    never: [403],
+  }),
   getMe: op('getMe', 'The signed-in user or API key, with the roles and unit it is judged by now', 'Me', {
     never: [400],
   }),

@@ -284,6 +284,18 @@ export const RESPONSE_SCHEMAS: Record<string, Schema> = {
     database: oneOf(['up']),
     warnings: array(object({ code: string({ example: 'CALENDAR_NEXT_YEAR_MISSING' }), message: string() })),
   }),
+  Liveness: object({ status: oneOf(['live']), uptimeSeconds: count }),
+  Readiness: object({
+    status: oneOf(['ready', 'not-ready']),
+    phase: oneOf(['starting', 'up', 'stopping']),
+    checks: array(
+      object({
+        app: oneOf(['api', 'gateway', 'detector', 'scheduler']),
+        dependency: oneOf(['database', 'broker']),
+        status: oneOf(['up', 'down']),
+      }),
+    ),
+  }),
   Me: object({
     id: nullable(uuid),
     kind: oneOf(['user', 'api-key']),

@@ -4,6 +4,7 @@ import { CurrentPrincipal, May, type Principal } from '#app/auth';
 import { isCalendarDate } from '#app/calendar';
 import { parseCheckRequest } from './check-request.js';
 import { FailClosedFilter } from './fail-closed.filter.js';
+import { observeGate } from './gate-metrics.js';
 import { CheckRequestDto, CheckResponseDto, ListChecksQueryDto } from './payment-gate.dto.js';
 import { PaymentGateService } from './payment-gate.service.js';
 
@@ -28,7 +29,15 @@ export class PaymentGateController {
       timeZone: this.gate.timeZone(),
     });
     if (!parsed.ok) throw new BadRequestException(parsed.errors);
-    return this.gate.check(parsed.request, principal.name);
+    const began = performance.now();
+    try {
+      const answer = await this.gate.check(parsed.request, principal.name);
+      observeGate(began, answer);
+      return answer;
+    } catch (error) {
+      observeGate(began, { error });
+      throw error;
+    }
   }
 
   @Get('checks')

@@ -49,6 +49,8 @@ import {
 } from './detection.store.js';
 import { DETECTOR_OPTIONS, type DetectorOptions } from './detector.options.js';
 import { isLeaseLost, LEASE_LOST, PartitionLeases, type LeaseListener } from '../partitions/partition-leases.js';
+import { countRaised, findingsRaised } from './detector-metrics.js';
+import { EvaluationBacklog } from './evaluation-backlog.js';
 
 const HOUR = 3_600_000;
 /** Cars read from the table per cycle while hand-off news is waiting (see drain). */
@@ -118,6 +120,8 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
   private fleetLoadedAt = 0;
   private timers: NodeJS.Timeout[] = [];
   private stopped = false;
+  /** Cars with news not yet evaluated, since when: the detector's lag at /metrics. */
+  readonly backlog = new EvaluationBacklog();
   /** Cycles run and findings raised, for logs and tests. */
   readonly stats = {
     cycles: 0,
@@ -222,7 +226,12 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
 
   /** The hand-off says these cars have new positions. */
   notify(vehicleIds: Iterable<string>): void {
-    for (const id of vehicleIds) if (this.owns(id)) this.dirty.add(id);
+    const now = Date.now();
+    for (const id of vehicleIds) {
+      if (!this.owns(id)) continue;
+      this.dirty.add(id);
+      this.backlog.news(id, now);
+    }
     this.kick();
   }
 
@@ -230,6 +239,7 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
   handoff(positions: readonly HandoffPosition[]): void {
     for (const p of positions) {
       if (!this.owns(p.vehicleId)) continue;
+      this.backlog.news(p.vehicleId, p.receivedAt);
       let list = this.pending.get(p.vehicleId);
       if (!list) this.pending.set(p.vehicleId, (list = []));
       list.push({
@@ -309,7 +319,7 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
    * raised with the exported sweep and left without a case. Returns how many were newly raised.
    */
   async sweepSilent(now = new Date()): Promise<number> {
-    return this.db.transaction(async (m) => {
+    const raised = await this.db.transaction(async (m) => {
       const found = await sweepSilentTerminals(m, now, this.config.terminalSilentHours, this.config.tzPolicy);
       const fleet = this.fleet ?? (await this.refreshFleet());
       // Locked, so that of two detectors sweeping at once only one gives each finding its case.
@@ -330,6 +340,8 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
       }
       return found.length;
     });
+    findingsRaised.inc({ rule: 'terminal_silent', kind: 'violation' }, raised);
+    return raised;
   }
 
   private kick(): void {
@@ -350,9 +362,13 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
       if (this.pending.size > 0) {
         const entries = [...this.pending].slice(0, this.options.vehiclesPerCycle);
         for (const [id] of entries) this.pending.delete(id);
+        const ids = entries.map(([id]) => id);
+        this.backlog.taken(ids);
         try {
           await this.exclusive(() => this.fastCycle(entries));
+          this.backlog.settled(ids, (id) => this.dirty.has(id));
         } catch (error) {
+          this.backlog.failed(ids);
           for (const [id] of entries) if (this.owns(id)) this.dirty.add(id);
           this.cycleFailed(error, entries.length);
           return;
@@ -366,9 +382,12 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
         // The table has whatever the hand-off carried for these cars.
         this.pending.delete(id);
       }
+      this.backlog.taken(batch);
       try {
         await this.exclusive(() => this.cycle(batch));
+        this.backlog.settled(batch, (id) => this.dirty.has(id));
       } catch (error) {
+        this.backlog.failed(batch);
         // Put them back for the next catch-up, not in a hot loop.
         this.cycleFailed(error, batch.length);
         return;
@@ -672,6 +691,7 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
     const asynchronous = 'SET LOCAL synchronous_commit TO off';
     if (writes.some((w) => w.findings.length > 0 || (w.replayedFrom !== null && !w.fresh))) {
       const fence = this.fence(writes);
+      const raised: FindingEvent['finding'][] = [];
       await this.db.transaction(async (m) => {
         // First: no take-over of these partitions while this commit runs; one that came before makes it fail.
         await m.query(fence.sql, fence.params);
@@ -682,10 +702,11 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
         }
         await runBulk(m, trips);
         for (const w of writes) {
-          for (const event of w.findings) await this.raise(m, fleet, event, w.merge);
+          for (const event of w.findings) if (await this.raise(m, fleet, event, w.merge)) raised.push(event.finding);
         }
         await runBulk(m, rest);
       });
+      countRaised(raised);
       return;
     }
     // The usual cycle, with nothing to raise: its bulk writes and the transaction around them go as one
@@ -698,15 +719,16 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
     });
   }
 
-  private async raise(m: EntityManager, fleet: Fleet, event: FindingEvent, replayed: boolean): Promise<void> {
+  /** Returns whether the finding is new (not one raised before). */
+  private async raise(m: EntityManager, fleet: Fleet, event: FindingEvent, replayed: boolean): Promise<boolean> {
     const saved = await saveFinding(m, event, replayed);
-    if (!saved?.new) return;
+    if (!saved?.new) return false;
     this.stats.raised++;
     const f = event.finding;
     if (f.rule === 'forbidden_venue' && event.type === 'open') {
       await queueVoicePrompt(m, this.history, f, fleet.params.forbiddenVenuePrompt, Date.now());
     }
-    if (f.kind !== 'violation') return;
+    if (f.kind !== 'violation') return true;
     await joinCase(m, this.history, {
       violationId: saved.id,
       vehicleId: f.vehicleId,
@@ -714,5 +736,6 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
       localDay: localClock(f.start, this.config.tzPolicy).date,
       plate: fleet.vehicles.get(f.vehicleId)?.plate ?? f.vehicleId,
     });
+    return true;
   }
 }

@@ -442,6 +442,7 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
       this.scheduleLiveWrite();
     }
     m.batches++;
+    m.observeFlush(batch.length);
     for (const [step, ms] of Object.entries(outcome.timings)) m.flushMs[step as keyof typeof m.flushMs] += ms;
     m.accepted += outcome.inserted;
     m.duplicates += outcome.duplicates;
