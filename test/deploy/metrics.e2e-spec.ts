@@ -213,8 +213,12 @@ describe('the whole service in one process, scraped after real traffic', () => {
     expect(value(scraped.scrape, 'oversight_detector_findings_raised_total')).toBe(scraped.stored);
     expect(value(scraped.scrape, 'oversight_detector_findings_raised_total', { rule: 'speeding' })).toBe(1);
     expect(value(scraped.scrape, 'oversight_detector_positions_evaluated_total')).toBeGreaterThanOrEqual(30);
-    expect(hasSeries(scraped.scrape, 'oversight_detector_lag_seconds', { partition: 'all' })).toBe(true);
-    expect(hasSeries(scraped.scrape, 'oversight_detector_waiting_vehicles', { partition: 'all' })).toBe(true);
+    // The one detector holds every partition (16 by default): each reports, at 0 while nothing waits.
+    for (const partition of ['0', '7', '15']) {
+      expect(hasSeries(scraped.scrape, 'oversight_detector_lag_seconds', { partition })).toBe(true);
+      expect(hasSeries(scraped.scrape, 'oversight_detector_waiting_vehicles', { partition })).toBe(true);
+    }
+    expect(hasSeries(scraped.scrape, 'oversight_detector_lag_seconds', { partition: '16' })).toBe(false);
     expect(value(scraped.scrape, 'oversight_detector_lag_seconds')).toBeGreaterThanOrEqual(0);
   });
 

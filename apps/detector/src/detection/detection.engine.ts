@@ -120,8 +120,8 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
   private fleetLoadedAt = 0;
   private timers: NodeJS.Timeout[] = [];
   private stopped = false;
-  /** Cars with news not yet evaluated, since when: the detector's lag at /metrics. */
-  readonly backlog = new EvaluationBacklog();
+  /** Cars with news not yet evaluated, since when, by the partition leased: the detector's lag at /metrics. */
+  readonly backlog = new EvaluationBacklog((vehicleId) => String(this.leases.partitionOf(vehicleId)));
   /** Cycles run and findings raised, for logs and tests. */
   readonly stats = {
     cycles: 0,
@@ -181,6 +181,7 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
     await this.exclusive(async () => {
       this.forgetCars((id) => leases.has(this.leases.partitionOf(id)));
       for (const [partition, token] of leases) this.held.set(partition, token);
+      this.backlog.hold([...leases.keys()].map(String));
     });
     if (this.started) {
       this.catchUp([...leases.keys()]).catch((err: unknown) =>
@@ -200,6 +201,7 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
       });
       this.forgetCars(inGoing);
       for (const p of going) this.held.delete(p);
+      this.backlog.release([...going].map(String));
     });
   }
 

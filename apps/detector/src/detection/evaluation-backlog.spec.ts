@@ -50,4 +50,13 @@ describe('the detector’s evaluation backlog (its lag)', () => {
       p2: { vehicles: 0, lagSeconds: 0 },
     });
   });
+
+  it('reports the partitions held at 0 before any news, and drops those let go with their waiting cars', () => {
+    const backlog = new EvaluationBacklog((id) => (id.endsWith('1') ? 'p1' : 'p2'));
+    backlog.hold(['p1', 'p2', 'p3']);
+    backlog.news('car-1', s(0));
+    backlog.news('car-2', s(10));
+    backlog.release(['p2', 'p3']);
+    expect(Object.fromEntries(backlog.byPartition(s(20)))).toEqual({ p1: { vehicles: 1, lagSeconds: 20 } });
+  });
 });

@@ -74,6 +74,18 @@ export class EvaluationBacklog {
     this.settled(vehicleIds, () => true);
   }
 
+  /** These partitions are now evaluated here: each reports, at 0 while nothing waits. */
+  hold(partitions: Iterable<string>): void {
+    for (const p of partitions) this.known.add(p);
+  }
+
+  /** These partitions went elsewhere: their cars' news is no longer this detector's lag. */
+  release(partitions: Iterable<string>): void {
+    const going = new Set(partitions);
+    for (const p of going) this.known.delete(p);
+    for (const id of this.waiting.keys()) if (going.has(this.partitionOf(id))) this.waiting.delete(id);
+  }
+
   /** Per partition: how many cars wait, and how long the oldest news has waited (seconds). */
   byPartition(now: number): Map<string, { vehicles: number; lagSeconds: number }> {
     const result = new Map<string, { vehicles: number; lagSeconds: number }>();
