@@ -13,6 +13,7 @@ import { MeetingRulesQuotaCatchUp1764100009000 } from './1764100009000-meeting-r
 import { Jt8081764100010000 } from './1764100010000-jt808.js';
 import { HeardAt1764100015000 } from './1764100015000-heard-at.js';
 import { FuelChecks1764100015500 } from './1764100015500-fuel-checks.js';
+import { Reports1764100018000 } from './1764100018000-reports.js';
 
 /** Every migration, oldest first. Listed by hand so a build never depends on a file glob. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   Jt8081764100010000,
   HeardAt1764100015000,
   FuelChecks1764100015500,
+  Reports1764100018000,
 ];
