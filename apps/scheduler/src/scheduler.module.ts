@@ -1,16 +1,24 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuditCoreModule } from '#app/audit';
-import { systemClock, type Clock } from '#app/calendar';
+import { ClockModule, systemClock, type Clock } from '#app/calendar';
 import { ConfigModule, type AppConfig } from '#app/config';
 import { DatabaseModule } from '#app/db';
 import { HistoryModule } from '#app/history';
 import { InfraModule, type Infrastructure } from '#app/infra';
+import { ArchiveChannel, ReportsCoreModule, type ReportDeliveryChannel } from '#app/reports';
 import { AUDIT_JOB_OPTIONS, AuditDrawJob, type AuditJobOptions } from './audit-draw.job.js';
+import { MONTHLY_REPORT_OPTIONS, MonthlyReportJob, type MonthlyReportOptions } from './monthly-report.job.js';
 
 export interface SchedulerOptions {
   /** Pinned in tests; the system clock otherwise. */
   clock?: Clock;
   audit?: Partial<AuditJobOptions>;
+  monthlyReport?: Partial<MonthlyReportOptions>;
+  /**
+   * Where scheduled reports go besides the archive in the service (which always receives them): e-mail or
+   * webhook channels of a notification module plug in here.
+   */
+  reportChannels?: ReportDeliveryChannel[];
 }
 
 @Module({})
@@ -19,13 +27,22 @@ export class SchedulerModule {
     return {
       module: SchedulerModule,
       imports: [
+        ClockModule.register(options.clock ?? systemClock),
         ConfigModule.forRoot(config),
         InfraModule.forRoot(infra),
         DatabaseModule.forRoot(infra.databaseUrl, 4),
         HistoryModule,
-        AuditCoreModule.register(options.clock ?? systemClock),
+        AuditCoreModule.register(),
+        ReportsCoreModule.register({
+          deliveryChannels: [new ArchiveChannel(), ...(options.reportChannels ?? [])],
+        }),
       ],
-      providers: [{ provide: AUDIT_JOB_OPTIONS, useValue: { checkEveryMs: 60_000, ...options.audit } }, AuditDrawJob],
+      providers: [
+        { provide: AUDIT_JOB_OPTIONS, useValue: { checkEveryMs: 60_000, ...options.audit } },
+        AuditDrawJob,
+        { provide: MONTHLY_REPORT_OPTIONS, useValue: { checkEveryMs: 60_000, ...options.monthlyReport } },
+        MonthlyReportJob,
+      ],
     };
   }
 }

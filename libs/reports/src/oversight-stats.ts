@@ -47,12 +47,10 @@ export class OversightStats {
       from,
       to,
       totals: await this.figures(from, to, hasPaymentChecks, db),
-      months: await Promise.all(
-        months.map(async (m) => ({
-          month: m,
-          ...(await this.figures(monthStart(m), monthStart(m + 1), hasPaymentChecks, db)),
-        })),
-      ),
+      months: await inTurn(db === this.db, months, async (m) => ({
+        month: m,
+        ...(await this.figures(monthStart(m), monthStart(m + 1), hasPaymentChecks, db)),
+      })),
     };
   }
 
@@ -178,4 +176,15 @@ export class OversightStats {
       },
     };
   }
+}
+
+/**
+ * Maps the items at once on the pool; one after another on a transaction's single connection, which runs
+ * one query at a time anyway (and pg no longer accepts a second query while one is running).
+ */
+async function inTurn<T, R>(parallel: boolean, items: T[], work: (item: T) => Promise<R>): Promise<R[]> {
+  if (parallel) return Promise.all(items.map(work));
+  const results: R[] = [];
+  for (const item of items) results.push(await work(item));
+  return results;
 }
