@@ -7,7 +7,7 @@ import { KIND_TITLES, ReportError, localPeriod } from './report-request.js';
 
 /** Cars read per round of queries: progress moves after each round. */
 const BATCH = 25;
-/** The PDF lists this many trips or stops at most; the XLSX file has every one. */
+/** The PDF lists this many findings, trips or stops at most; the XLSX file has every one. */
 const PDF_ROWS = 1500;
 
 export interface ActivityScope {
@@ -239,6 +239,7 @@ export async function buildActivityReport(
         ],
         rows: findingRows,
         empty: '无违规 No findings',
+        pdfRowLimit: PDF_ROWS,
       },
       {
         kind: 'table',
