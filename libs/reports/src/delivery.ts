@@ -30,8 +30,9 @@ export interface DeliveryReceipt {
 /**
  * Somewhere a scheduled report goes: the archive in the service (always), and whatever a notification
  * module adds — e-mail to the district leaders, a webhook. A channel is asked once per report and answers
- * with a receipt per recipient; retrying and backing off is the channel's own business. Each receipt is
- * recorded in `report_deliveries` and in the history.
+ * with a receipt per recipient; retrying and backing off is the channel's own business, so `deliver` should
+ * answer once the report is sent or queued for sending (it runs while the report's row is locked against a
+ * second scheduler). Each receipt is recorded in `report_deliveries` and in the history.
  *
  * To add a channel, provide it in the scheduler's REPORT_DELIVERY_CHANNELS list (see SchedulerModule).
  */
