@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CLOCK, addDays, localDate, localMinutes, type Clock } from '#app/calendar';
@@ -45,7 +45,7 @@ export interface MonthlyOutcome {
  * runs out.
  */
 @Injectable()
-export class MonthlyReportJob implements OnApplicationBootstrap, OnApplicationShutdown {
+export class MonthlyReportJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('MonthlyReportJob');
   private timer?: NodeJS.Timeout;
   private running?: Promise<MonthlyOutcome | undefined>;
@@ -69,7 +69,8 @@ export class MonthlyReportJob implements OnApplicationBootstrap, OnApplicationSh
     this.timer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the database pool closes, so the check in hand ends cleanly. */
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.stopping.abort(); // a report being drawn goes back to the queue for the next start
     await this.running;

@@ -287,15 +287,17 @@ export class ReportJobs {
     }
   }
 
-  /** Runs the waiting jobs of a trigger one after another until none waits or the signal aborts. */
+  /**
+   * Runs the waiting jobs of a trigger one after another until none waits or the signal aborts; returns how
+   * many were made (done).
+   */
   async drain(trigger: JobTrigger, signal?: AbortSignal): Promise<number> {
-    let ran = 0;
+    let made = 0;
     while (!signal?.aborted) {
       const job = await this.claim(trigger);
       if (!job) break;
-      await this.run(job, signal);
-      ran += 1;
+      if ((await this.run(job, signal)) === 'done') made += 1;
     }
-    return ran;
+    return made;
   }
 }

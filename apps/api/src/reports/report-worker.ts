@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ReportJobs } from '#app/reports';
 
 /** How often the worker looks for jobs queued elsewhere (another instance) or left by a stopped worker. */
@@ -10,7 +10,7 @@ const LOOK_EVERY_MS = 5_000;
  * Stopping the app puts a report being made back in the queue.
  */
 @Injectable()
-export class ReportWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ReportWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('ReportWorker');
   private running?: Promise<void>;
   private again = false;
@@ -25,7 +25,8 @@ export class ReportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     this.timer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the database pool closes: a report being made goes back to the queue, and no query is left open. */
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.stopping.abort();
     await this.running;
