@@ -417,6 +417,7 @@ describe('the dashboard in headless Chromium', () => {
       '#/meetings',
       '#/fences',
       '#/orders',
+      '#/reports',
       '#/calendar',
     ]);
     for (const path of paths) {

@@ -18,6 +18,7 @@ import { AuditsModule } from './audits/audits.module.js';
 import { PurchaseRequestsModule } from './purchase-requests/purchase-requests.module.js';
 import { MeetingsModule } from './meetings/meetings.module.js';
 import { StatsModule } from './stats/stats.module.js';
+import { ReportsModule } from './reports/reports.module.js';
 import { FleetModule } from './fleet/fleet.module.js';
 import { RejectedMessagesModule } from './rejected-messages/rejected-messages.module.js';
 import { VehicleTrackModule } from './vehicles-track/vehicle-track.module.js';
@@ -49,6 +50,7 @@ const FEATURES: DynamicModule['imports'] = [
   PurchaseRequestsModule,
   MeetingsModule,
   StatsModule,
+  ReportsModule,
   UnitsModule,
   VehiclesModule,
   TerminalsModule,

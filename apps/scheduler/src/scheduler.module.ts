@@ -6,13 +6,21 @@ import { DatabaseModule } from '#app/db';
 import { HistoryModule } from '#app/history';
 import { InfraModule, type Infrastructure } from '#app/infra';
 import { NotificationsModule, type NotificationOptions } from '#app/notifications';
+import { ArchiveChannel, ReportsCoreModule, type ReportDeliveryChannel } from '#app/reports';
 import { AUDIT_JOB_OPTIONS, AuditDrawJob, type AuditJobOptions } from './audit-draw.job.js';
+import { MONTHLY_REPORT_OPTIONS, MonthlyReportJob, type MonthlyReportOptions } from './monthly-report.job.js';
 
 export interface SchedulerOptions {
   /** Pinned in tests; the system clock otherwise. */
   clock?: Clock;
   audit?: Partial<AuditJobOptions>;
   notifications?: Partial<NotificationOptions>;
+  monthlyReport?: Partial<MonthlyReportOptions>;
+  /**
+   * Where scheduled reports go besides the archive in the service (which always receives them): e-mail or
+   * webhook channels of a notification module plug in here.
+   */
+  reportChannels?: ReportDeliveryChannel[];
 }
 
 @Module({})
@@ -29,8 +37,16 @@ export class SchedulerModule {
         HistoryModule,
         AuditCoreModule.register(),
         NotificationsModule.register(options.notifications),
+        ReportsCoreModule.register({
+          deliveryChannels: [new ArchiveChannel(), ...(options.reportChannels ?? [])],
+        }),
       ],
-      providers: [{ provide: AUDIT_JOB_OPTIONS, useValue: { checkEveryMs: 60_000, ...options.audit } }, AuditDrawJob],
+      providers: [
+        { provide: AUDIT_JOB_OPTIONS, useValue: { checkEveryMs: 60_000, ...options.audit } },
+        AuditDrawJob,
+        { provide: MONTHLY_REPORT_OPTIONS, useValue: { checkEveryMs: 60_000, ...options.monthlyReport } },
+        MonthlyReportJob,
+      ],
     };
   }
 }

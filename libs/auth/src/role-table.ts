@@ -55,6 +55,18 @@ export const ROLE_TABLE = {
     what: 'check that a week’s draw follows from its seed and roster',
   },
   'stats.read': { roles: ['centre', 'inspector'], what: 'read the oversight statistics' },
+  'reports.activity': {
+    roles: ['centre', 'inspector', 'unit'],
+    what: 'make activity reports of cars: trips, stops, distance, off-hours distance, findings (a unit clerk: their own unit’s cars only)',
+  },
+  'reports.oversight': {
+    roles: ['centre', 'inspector'],
+    what: 'make the weekly audit report and the monthly oversight report for the district leaders',
+  },
+  'reports.jobs': {
+    roles: ['centre', 'inspector', 'unit'],
+    what: 'queue reports as jobs, follow them and download their files (each kind as its duty allows; a unit clerk: their own unit’s)',
+  },
   'purchases.request': {
     roles: ['unit'],
     what: 'request a car purchase for their unit; withdraw it before its meeting',

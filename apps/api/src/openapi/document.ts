@@ -183,10 +183,14 @@ function responsesOf(operation: Json, doc: OperationDoc): Json {
   const success: Json = { description: given[status]?.description || successDescription(doc) };
   if (doc.media) {
     success.description = doc.media.description;
-    const text = doc.media.type.startsWith('text/');
-    success.content = {
-      [doc.media.type]: { schema: text ? { type: 'string' } : { type: 'string', format: 'binary' } },
-    };
+    success.content = Object.fromEntries(
+      [doc.media.type]
+        .flat()
+        .map((type) => [
+          type,
+          { schema: type.startsWith('text/') ? { type: 'string' } : { type: 'string', format: 'binary' } },
+        ]),
+    );
   } else if (doc.response) {
     const ref = { $ref: `#/components/schemas/${doc.response}` };
     const media: Json = { schema: doc.list ? { type: 'array', items: ref } : ref };

@@ -17,8 +17,8 @@ export interface OperationDoc {
   /** A schema name of responses.ts; omitted for 204. */
   response?: string;
   list?: boolean;
-  /** The success answer is not JSON: its media type and what it is. */
-  media?: { type: string; description: string };
+  /** The success answer is not JSON: its media type (or the types it may be) and what it is. */
+  media?: { type: string | string[]; description: string };
   errors?: number[];
   /** Statuses the operation's shape suggests but it never answers. */
   never?: number[];
@@ -36,6 +36,11 @@ const op = (
 
 const EXAMPLE_VEHICLE_ID = '5b0c7a1e-3f1d-4c7e-9a51-2f8d0c6b9e41';
 const EXAMPLE_UNIT_ID = '0f6a4a8e-52d4-4c1b-8d6e-3c2b1a9f7e10';
+const REPORT_FILE = {
+  type: ['application/pdf', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
+  description:
+    'The report file (PDF or XLSX as asked) with Content-Disposition naming it and `Digest: sha-256=<base64>`.',
+};
 
 export const OPERATIONS: Record<string, OperationDoc> = {
   // health and signing in
@@ -349,6 +354,61 @@ export const OPERATIONS: Record<string, OperationDoc> = {
 
   // statistics
   StatsController_report: op('getStats', 'Figures for a year or a month', 'Stats'),
+
+  // reports
+  ReportsController_activity: op(
+    'getActivityReport',
+    "A car's activity report (trips, stops, distance, off-hours distance, findings), up to 92 days",
+    undefined,
+    {
+      media: REPORT_FILE,
+      description:
+        'Answered at once as PDF (default) or XLSX (`format`). Longer periods, a unit or the fleet: `createReportJob`. A unit clerk gets their own unit’s cars only (another unit’s car: 404).',
+      errors: [404],
+    },
+  ),
+  ReportsController_weeklyAudit: op(
+    'getWeeklyAuditReport',
+    "One week's audit report: the draw, each car, the review",
+    undefined,
+    {
+      media: REPORT_FILE,
+      description: '404 when the week has not been drawn.',
+      errors: [404],
+    },
+  ),
+  ReportsController_monthlyOversight: op(
+    'getMonthlyOversightReport',
+    "The month's oversight report for the district leaders, with charts",
+    undefined,
+    {
+      media: REPORT_FILE,
+      description:
+        'Its figures are those of `getStats` for the same year and month, with charts of findings by rule and unit, audit coverage, payment-gate denials and savings.',
+    },
+  ),
+  ReportJobsController_create: op('createReportJob', 'Queue a report to be made as a job', 'ReportJob', {
+    status: 202,
+    description:
+      'The job is made in the background; follow it with `getReportJob` (status, progress in per cent) and download it with `downloadReportJobFile` when it is done. Fields by kind: activity `from`, `to` and `vehicleId` or `unitId` (neither: the whole fleet; a unit clerk: their own unit); weekly_audit `week`; monthly_oversight `year`, `month`.',
+    errors: [404],
+    requestExample: { kind: 'activity', format: 'xlsx', unitId: EXAMPLE_UNIT_ID, from: '2026-03-01', to: '2026-03-31' },
+  }),
+  ReportJobsController_list: op(
+    'listReportJobs',
+    'Report jobs, newest first (`trigger=schedule`: the monthly reports delivered)',
+    'ReportJobPage',
+  ),
+  ReportJobsController_get: op(
+    'getReportJob',
+    'One report job: its status, progress, file and deliveries',
+    'ReportJob',
+  ),
+  ReportJobsController_file: op('downloadReportJobFile', "A done job's file", undefined, {
+    media: REPORT_FILE,
+    description: '409 while the job is queued or running (no file yet) and when it failed (with the reason).',
+    errors: [409],
+  }),
 
   // registry
   UnitsController_create: op('createUnit', 'Create a unit with its vehicle quota (编制)', 'Unit', {

@@ -3,6 +3,7 @@ import { COORDINATE_SYSTEMS, FENCE_KINDS, SHAPE_TYPES } from '#app/geo';
 import { CHANNELS, PERSON_CHANNELS, SEVERITIES } from '#app/notifications';
 import { RULE_NAMES } from '#app/rules';
 import { LOG_STATUSES } from '../notifications/notifications.dto.js';
+import { REPORT_FORMATS, REPORT_KINDS } from '#app/reports';
 import { EXPENSE_TYPES } from '../payment-gate/check-request.js';
 import { REASON_CODES } from '../payment-gate/reasons.js';
 
@@ -238,6 +239,33 @@ const notificationView = {
   resentBy: nullable(string()),
   resentAt: nullable(dateTime),
 };
+const reportJob = object({
+  id: uuid,
+  kind: oneOf(REPORT_KINDS),
+  format: oneOf(REPORT_FORMATS),
+  request: free('the report as asked: kind and its fields (vehicleId or unitId, from, to; week; year, month)'),
+  period: string({ example: '2026-03' }),
+  unitId: nullable({ ...uuid, description: 'the unit whose cars the report covers; null for the fleet or a summary' }),
+  status: oneOf(['queued', 'running', 'done', 'failed']),
+  progress: { type: 'integer', minimum: 0, maximum: 100, description: 'per cent done' },
+  trigger: oneOf(['request', 'schedule']),
+  requestedBy: string(),
+  attempts: count,
+  error: nullable(string({ description: 'why the job failed' })),
+  file: nullable(object({ name: string(), mediaType: string(), size: count, sha256 })),
+  deliveries: array(
+    object({
+      channel: string({ example: 'archive' }),
+      recipient: string(),
+      status: oneOf(['delivered', 'failed']),
+      detail: nullable(string()),
+      at: dateTime,
+    }),
+  ),
+  createdAt: dateTime,
+  startedAt: nullable(dateTime),
+  finishedAt: nullable(dateTime),
+});
 
 export const RESPONSE_SCHEMAS: Record<string, Schema> = {
   NotificationRule: object({
@@ -623,6 +651,9 @@ export const RESPONSE_SCHEMAS: Record<string, Schema> = {
     totals: object(statsFigures),
     months: array(object({ month: integer, ...statsFigures })),
   }),
+
+  ReportJob: reportJob,
+  ReportJobPage: page('ReportJob'),
 
   Unit: object({ id: uuid, name: string(), vehicleQuota: count, createdAt: dateTime, vehicleCount: count }),
   Vehicle: object(vehicleView),

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
+import { OversightStats } from '#app/reports';
 import { StatsController } from './stats.controller.js';
-import { StatsService } from './stats.service.js';
 
-@Module({ controllers: [StatsController], providers: [StatsService] })
+@Module({ controllers: [StatsController], providers: [OversightStats] })
 export class StatsModule {}

@@ -1,7 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { TRIP_DRIVER_JOIN, tripDriver } from '../drivers/driver-card.js';
+import { TRIP_DRIVER_JOIN, tripDriver } from '#app/registry';
 import type { ListTripsQueryDto } from './trips.dto.js';
 
 interface TripRow {

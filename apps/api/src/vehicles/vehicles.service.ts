@@ -5,9 +5,8 @@ import type { Principal } from '#app/auth';
 import { APP_CONFIG, type AppConfig } from '#app/config';
 import { normalizePlate, type VehicleCategory, type VehicleStatus } from '#app/db';
 import { HistoryService } from '#app/history';
-import { bindingHistory, bindingOn, type Binding } from '#app/registry';
+import { bindingHistory, bindingOn, currentDriver, type Binding, type CardDriver } from '#app/registry';
 import { isUniqueViolation } from '../common/db-errors.js';
-import { currentDriver, type CardDriver } from '../drivers/driver-card.js';
 import type { BindTerminalDto, CreateVehicleDto, ListVehiclesQuery } from './vehicles.dto.js';
 
 interface VehicleRow {

@@ -69,6 +69,29 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   return (await res.json()) as T;
 }
 
+/**
+ * Downloads a file from the API with the user's token (a plain link cannot send one): fetched, then saved
+ * under the name the server gives in Content-Disposition.
+ */
+export async function download(path: string): Promise<string> {
+  const res = await fetch(`/api/v1/${path}`, { headers: { Authorization: `Bearer ${token ?? ''}` } });
+  if (res.status === 401) {
+    signOut();
+    throw new HttpError(401, '登录已过期 Signed out');
+  }
+  if (!res.ok) throw new HttpError(res.status, await messageOf(res));
+  const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? 'report';
+  const url = URL.createObjectURL(await res.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return name;
+}
+
 /** A list endpoint's rows, whether it answers with an array or with `{ items }`. */
 export const itemsOf = <T>(body: T[] | { items?: T[] } | null | undefined): T[] =>
   Array.isArray(body) ? body : (body?.items ?? []);

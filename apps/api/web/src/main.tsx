@@ -9,6 +9,7 @@ import { AuditPage } from './audit.js';
 import { GatePage } from './gate.js';
 import { PurchasesPage, MeetingsPage } from './purchases.js';
 import { FencesPage, OrdersPage, CalendarPage } from './centre.js';
+import { ReportsPage } from './reports.js';
 import { useAction } from './ui.js';
 
 /** The pages and who may open them, after docs/roles.md (the server answers 403 to anyone else anyway). */
@@ -21,6 +22,7 @@ const PAGES = [
   { path: 'meetings', title: '联席会议 Meetings', roles: ['centre', 'member', 'inspector'] },
   { path: 'fences', title: '电子围栏 Fences', roles: ['centre', 'inspector', 'admin'] },
   { path: 'orders', title: '派车单 Dispatch orders', roles: ['centre', 'unit', 'inspector'] },
+  { path: 'reports', title: '报表 Reports', roles: ['centre', 'inspector', 'unit'] },
   {
     path: 'calendar',
     title: '工作日历 Calendar',
@@ -178,6 +180,8 @@ function Page({ me, route }: { me: Me; route: string[] }) {
         return <FencesPage roles={roles} />;
       case 'orders':
         return <OrdersPage roles={roles} />;
+      case 'reports':
+        return <ReportsPage me={me} />;
       case 'calendar':
         return <CalendarPage />;
     }

@@ -14,6 +14,7 @@ import { Jt8081764100010000 } from './1764100010000-jt808.js';
 import { HeardAt1764100015000 } from './1764100015000-heard-at.js';
 import { FuelChecks1764100015500 } from './1764100015500-fuel-checks.js';
 import { DetectorLeases1764100016200 } from './1764100016200-detector-leases.js';
+import { Reports1764100018000 } from './1764100018000-reports.js';
 import { Notifications1764100019000 } from './1764100019000-notifications.js';
 
 /** Every migration, oldest first. Listed by hand so a build never depends on a file glob. */
@@ -34,5 +35,6 @@ export const MIGRATIONS = [
   HeardAt1764100015000,
   FuelChecks1764100015500,
   DetectorLeases1764100016200,
+  Reports1764100018000,
   Notifications1764100019000,
 ];
