@@ -161,10 +161,12 @@ interface RunResult {
   medianSecond: number;
   stored: number;
   loss: number;
+  /** Rows of another run's positions (a session left over from it would show here). */
+  foreign: number;
   /** Positions the hand-off delivered behind a newer position of the same car. */
   behind: number;
   /** CPU ms per 1,000 positions: gateways (together), broker, PostgreSQL. */
-  cpu: { gateways: number; broker: number; postgres: number };
+  cpu: { gateways: number; broker: number; postgres: number; publisher: number };
   load: string;
 }
 
@@ -249,16 +251,26 @@ async function main(): Promise<void> {
       await Promise.all(gateways.map((g) => g.waitFor(/"msg":"ingest subscribed"/, 60_000)));
       await sleep(500);
 
-      const cpuOf = async () => ({
+      // PostgreSQL per backend: the gateways open connections as they go, so each backend counts from when
+      // it is first seen (at 0 if it was not there before the run).
+      const backends = new Map<number, number>();
+      const sampleBackends = async () => {
+        for (const pid of await pgPids()) if (!backends.has(pid)) backends.set(pid, cpuSeconds(pid));
+      };
+      await sampleBackends();
+      for (const pid of backends.keys()) backends.set(pid, cpuSeconds(pid));
+      const backendTimer = setInterval(() => void sampleBackends(), 500);
+      const cpuOf = () => ({
         gateways: gateways.reduce((sum, g) => sum + cpuSeconds(g.child.pid), 0),
         broker: cpuSeconds(broker?.pid),
-        postgres: (await pgPids()).reduce((sum, pid) => sum + cpuSeconds(pid), 0),
+        postgres: [...backends].reduce((sum, [pid, at]) => sum + Math.max(0, cpuSeconds(pid) - at), 0),
       });
-      const cpuBefore = await cpuOf();
+      const cpuBefore = { ...cpuOf(), postgres: 0 };
       const base = committed;
       const behindBase = behind;
       newest.clear();
       let held = false;
+      const runSeqStart = seq;
       const started = Date.now();
       const publisher = runChild<{ sent: number; acked: number; seconds: number; seqEnd: number }>(
         ['publisher', JSON.stringify({ url, prefix: 'telematics/v1', seconds: SECONDS, seqStart: seq })],
@@ -268,6 +280,8 @@ async function main(): Promise<void> {
           held = hold;
         },
       );
+      let publisherCpu = 0;
+      const publisherTimer = setInterval(() => (publisherCpu = cpuSeconds(publisher.child.pid) || publisherCpu), 200);
       const perSecond: number[] = [];
       let previous = committed;
       const sampler = setInterval(() => {
@@ -275,16 +289,22 @@ async function main(): Promise<void> {
         previous = committed;
       }, 1000);
       const published = await publisher.result;
+      clearInterval(publisherTimer);
       const windowEnd = Date.now();
       const inWindow = committed - base;
       clearInterval(sampler);
       seq = published.seqEnd;
       const deadline = Date.now() + 120_000;
       while (committed - base < published.acked && Date.now() < deadline) await sleep(100);
-      const cpuAfter = await cpuOf();
-      const stored = Number(
-        (await db.query<{ n: string }>('SELECT count(*) AS n FROM positions WHERE seq IS NOT NULL')).rows[0].n,
+      const cpuAfter = cpuOf();
+      clearInterval(backendTimer);
+      const { rows } = await db.query<{ inside: string; outside: string }>(
+        `SELECT count(*) FILTER (WHERE seq >= $1 AND seq < $2) AS inside,
+                count(*) FILTER (WHERE seq < $1 OR seq >= $2) AS outside FROM positions`,
+        [runSeqStart, published.seqEnd],
       );
+      const stored = Number(rows[0].inside);
+      const foreign = Number(rows[0].outside);
       const per1000 = (seconds: number) => (seconds * 1e6) / Math.max(1, committed - base);
       const steady = perSecond.slice(5, SECONDS - 1);
       const result: RunResult = {
@@ -294,11 +314,13 @@ async function main(): Promise<void> {
         medianSecond: steady.length > 0 ? median(steady) : NaN,
         stored,
         loss: published.acked - stored,
+        foreign,
         behind: behind - behindBase,
         cpu: {
           gateways: per1000(cpuAfter.gateways - cpuBefore.gateways),
           broker: per1000(cpuAfter.broker - cpuBefore.broker),
           postgres: per1000(cpuAfter.postgres - cpuBefore.postgres),
+          publisher: per1000(publisherCpu),
         },
         load: loadavg()
           .map((l) => l.toFixed(1))
@@ -308,13 +330,24 @@ async function main(): Promise<void> {
       process.stdout.write(
         `run ${run + 1}: ${count} gateway(s): ${fmt(result.committedPerSecond)} positions/s committed ` +
           `(median second ${fmt(result.medianSecond)}), ${fmt(result.acked)} acknowledged, ${fmt(stored)} stored, ` +
-          `loss ${fmt(result.loss)}, ${fmt(result.behind)} handed off behind a newer fix of their car; ` +
+          `loss ${fmt(result.loss)}, ${fmt(foreign)} of other runs, ${fmt(result.behind)} handed off behind a newer fix of their car; ` +
           `CPU ms per 1,000 gateways ${result.cpu.gateways.toFixed(1)} / broker ${result.cpu.broker.toFixed(1)} / ` +
-          `PostgreSQL ${result.cpu.postgres.toFixed(1)}; load ${result.load}\n`,
+          `PostgreSQL ${result.cpu.postgres.toFixed(1)} / publisher ${result.cpu.publisher.toFixed(1)}; load ${result.load}\n`,
       );
       for (const g of gateways) process.kill(g.child.pid!, 'SIGTERM');
       await Promise.all(gateways.map((g) => g.exited));
       gateways = [];
+      // End the gateways' sessions: the broker would go on giving a stopped member its share (docs/operations.md),
+      // and the next run of one gateway would find half its stream parked in the other's session.
+      for (let i = 0; i < count; i++) {
+        const session = await mqtt.connectAsync(url, {
+          clientId: `scale-gateway-${i + 1}`,
+          clean: true,
+          protocolVersion: 5,
+          reconnectPeriod: 0,
+        });
+        await session.endAsync();
+      }
       await db.query('TRUNCATE positions, vehicle_live, rejected_messages');
     }
 
@@ -352,6 +385,11 @@ async function main(): Promise<void> {
         fmt(median(of(2).map((r) => r.medianSecond))),
       ],
       [
+        'rows of another run (a leftover session would show here), all runs',
+        fmt(of(1).reduce((s, r) => s + r.foreign, 0)),
+        fmt(of(2).reduce((s, r) => s + r.foreign, 0)),
+      ],
+      [
         'loss (acknowledged − stored), all runs',
         fmt(of(1).reduce((s, r) => s + r.loss, 0)),
         fmt(of(2).reduce((s, r) => s + r.loss, 0)),
@@ -365,7 +403,7 @@ async function main(): Promise<void> {
           .map((r) => fmt(r.behind))
           .join(' / '),
       ],
-      ...(['gateways', 'broker', 'postgres'] as const).map((part) => [
+      ...(['gateways', 'broker', 'postgres', 'publisher'] as const).map((part) => [
         `CPU ms per 1,000 positions, ${part === 'gateways' ? 'gateway processes together' : part}, median`,
         median(of(1).map((r) => r.cpu[part])).toFixed(1),
         median(of(2).map((r) => r.cpu[part])).toFixed(1),
