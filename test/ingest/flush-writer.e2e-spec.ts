@@ -8,7 +8,7 @@ import {
 } from '../../apps/gateway/src/ingest/flush-writer.js';
 import { TerminalDirectory } from '../../apps/gateway/src/ingest/terminal-directory.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { count, registerFleet } from './support/fleet.js';
+import { count, registerFleet, waitFor } from './support/fleet.js';
 
 const RECEIVED = Date.parse('2026-11-20T02:00:00Z');
 
@@ -143,38 +143,54 @@ describe('flushes of two gateways on one database', () => {
     await database?.drop();
   });
 
-  /** One gateway's flush on a connection of its own, with its own directory and carried live state. */
+  /** One gateway's flush (of a share group) on a connection of its own, with its own directory and live state. */
   const gatewayFlush = async (messages: PendingMessage[], writeLive: boolean) => {
     const client = await pool.connect();
     try {
-      return await writeFlush(client, new TerminalDirectory(), messages, new Map() as LiveStates, writeLive);
+      return await writeFlush(client, new TerminalDirectory(), messages, new Map() as LiveStates, writeLive, true);
     } finally {
       client.release();
     }
   };
 
   it('store the positions both hold exactly once, whatever order each holds them in, without a deadlock', async () => {
-    // 20 batches of 1,000 fixes over three terminals; the second gateway holds the same (a redelivery, or a
-    // terminal's resend) in the opposite order. Written row by row in message order, each would soon hold a
-    // row the other needs.
-    const batches = Array.from({ length: 20 }, (_, b) =>
-      Array.from({ length: 1000 }, (_, i) => ({
-        fixTime: RECEIVED - 10_000_000 + (b * 1000 + i) * 100,
-        lat: 33,
-        lon: 118,
-      })),
+    // 2,000 fixes; the second gateway holds the same (a terminal's resend) in the opposite order.
+    const fixes = Array.from({ length: 2000 }, (_, i) => ({
+      fixTime: RECEIVED - 3_600_000 + i * 100,
+      lat: 33,
+      lon: 118,
+    }));
+    const forward = [0, 1].map((b) =>
+      message('G-1', { positions: fixes.slice(b * 1000, b * 1000 + 1000) }, 'positions'),
     );
-    const terminalOf = (b: number) => `G-${(b % 3) + 1}`;
-    const forward = batches.map((positions, b) => message(terminalOf(b), { positions }, 'positions'));
-    const backward = batches
-      .map((positions, b) => message(terminalOf(b), { positions: [...positions].reverse() }, 'positions'))
-      .reverse();
-    const outcomes = await Promise.allSettled([gatewayFlush(forward, false), gatewayFlush(backward, false)]);
+    const backward = [1, 0].map((b) =>
+      message('G-1', { positions: fixes.slice(b * 1000, b * 1000 + 1000).reverse() }, 'positions'),
+    );
+    // A third writer holds the middle fix, so both flushes are surely in the middle of their rows at once when
+    // it lets go: written in message order, each would then need a row the other holds.
+    const blocker = new pg.Client({ connectionString: database.url });
+    await blocker.connect();
+    await blocker.query('BEGIN');
+    await blocker.query(`INSERT INTO positions (terminal_id, fix_time, lat, lon) VALUES ('G-1', $1, 0, 0)`, [
+      new Date(fixes[1000].fixTime),
+    ]);
+    const flushes = Promise.allSettled([gatewayFlush(forward, false), gatewayFlush(backward, false)]);
+    const waiting = await waitFor(
+      () =>
+        count(pool, `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'`, [
+          database.name,
+        ]),
+      (n) => n === 2,
+    );
+    expect(waiting).toBe(2);
+    await blocker.query('ROLLBACK');
+    await blocker.end();
+    const outcomes = await flushes;
     const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [String(o.reason)] : []));
     expect(refused).toEqual([]);
     const inserted = outcomes.map((o) => (o.status === 'fulfilled' ? o.value.inserted : NaN));
-    expect(inserted[0] + inserted[1]).toBe(20_000);
-    expect(await count(pool, `SELECT count(*) AS n FROM positions WHERE terminal_id LIKE 'G-%'`)).toBe(20_000);
+    expect(inserted[0] + inserted[1]).toBe(2000);
+    expect(await count(pool, `SELECT count(*) AS n FROM positions WHERE terminal_id = 'G-1'`)).toBe(2000);
   });
 
   it('keep the link state of the message heard last, whichever gateway writes it last', async () => {

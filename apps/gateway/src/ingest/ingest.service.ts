@@ -11,6 +11,7 @@ import { IngestMetrics } from './ingest-metrics.js';
 import { ManualAckSubscriber, type InboundMessage } from './manual-ack-subscriber.js';
 import { BROKER_DROPPED_TOPIC, ingestSubscriptions, retiringSubscriptions } from './subscriptions.js';
 import { TerminalDirectory } from './terminal-directory.js';
+
 const METRICS_LOG_MS = Number(process.env.INGEST_METRICS_LOG_MS ?? 30_000);
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5_000;
@@ -482,7 +483,14 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     const onError = (error: Error) => this.log.warn({ err: error }, 'database connection failed mid-flush');
     client.on('error', onError);
     try {
-      const outcome = await writeFlush(client, this.directory, batch, this.live, writeLive);
+      const outcome = await writeFlush(
+        client,
+        this.directory,
+        batch,
+        this.live,
+        writeLive,
+        this.config.ingest.shareGroup !== undefined,
+      );
       client.off('error', onError);
       client.release();
       return outcome;
