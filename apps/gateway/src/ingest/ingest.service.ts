@@ -125,10 +125,12 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
       {
         topics: subscriptions.subscribe,
         unsubscribe: subscriptions.unsubscribe,
-        onSubscribed: (granted) => {
-          const refused = granted.filter((g) => g.qos === 128).map((g) => g.topic);
-          if (refused.length > 0)
-            this.log.error({ refused }, 'the broker refused subscriptions: no message comes on them');
+        onRefused: (error) =>
+          this.log.error(
+            { err: error, topics: subscriptions.subscribe },
+            'the broker refused the subscriptions: no terminal message comes to this gateway',
+          ),
+        onSubscribed: () => {
           this.log.info(
             {
               subscribed: subscriptions.subscribe,

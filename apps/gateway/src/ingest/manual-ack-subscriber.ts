@@ -30,6 +30,8 @@ export interface SubscriberOptions extends IClientOptions {
   unsubscribe?: string[];
   /** Called on each connection once the broker has answered the subscriptions (and unsubscriptions). */
   onSubscribed?: (granted: ISubscriptionGrant[]) => void;
+  /** Called when the broker refuses a subscription (not authorized, no shared subscriptions…). */
+  onRefused?: (error: Error) => void;
 }
 
 /**
@@ -47,7 +49,7 @@ export class ManualAckSubscriber {
     options: SubscriberOptions,
     private readonly consume: (message: InboundMessage) => boolean,
   ) {
-    const { topics, unsubscribe = [], onSubscribed, ...clientOptions } = options;
+    const { topics, unsubscribe = [], onSubscribed, onRefused, ...clientOptions } = options;
     this.client = mqtt.connect(url, { ...quietMqttLog, ...clientOptions, manualConnect: true, resubscribe: false });
     this.client.handleMessage = (packet, done) => this.onPublish(packet, done);
     this.client.on('packetreceive', () => (this.lastReceivedAt = Date.now()));
@@ -68,10 +70,11 @@ export class ManualAckSubscriber {
     this.client.on('connect', () => {
       const subscribed = topics.length > 0 ? this.client.subscribeAsync(topics, { qos: 1 }) : Promise.resolve([]);
       const left = unsubscribe.length > 0 ? this.client.unsubscribeAsync(unsubscribe) : Promise.resolve(undefined);
-      // A connection lost before the answers is followed by a new one that asks again.
+      // MQTT.js fails the subscription with the broker's reason code when it refuses; a connection lost before
+      // the answers fails it without one, and the next connection asks again.
       Promise.all([subscribed, left]).then(
         ([granted]) => onSubscribed?.(granted),
-        () => undefined,
+        (error: Error & { code?: unknown }) => (typeof error.code === 'number' ? onRefused?.(error) : undefined),
       );
     });
   }
