@@ -156,8 +156,14 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
       },
       (message) => this.receive(message),
     );
-    this.subscriber.client.on('connect', () => {
+    this.subscriber.client.on('connect', (connack) => {
       this.log.info({ url: this.infra.mqttUrl, clientId: ingest.clientId }, 'ingest connected to the broker');
+      if (ingest.retire && !connack.sessionPresent) {
+        this.log.warn(
+          { clientId: ingest.clientId },
+          'the broker holds no session for this client id: nothing to take over (is INGEST_CLIENT_ID right?)',
+        );
+      }
       this.unsubscribedAt = undefined;
       this.forgetDeadConnections();
     });
