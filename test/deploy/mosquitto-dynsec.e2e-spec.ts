@@ -43,6 +43,8 @@ describe('an external Mosquitto whose accounts follow the registry', () => {
       MQTT_DYNSEC_PASSWORD: ADMIN.password,
       INGEST_CLIENT_ID: `gateway-${port}`,
       PORT: String(port),
+      // Not the default 6808: another service on the machine may hold it.
+      JT808_PORT: '0',
       ADMIN_PASSWORD: 'admin-password-for-tests',
       LOG_LEVEL: 'warn',
     });
@@ -123,6 +125,22 @@ describe('an external Mosquitto whose accounts follow the registry', () => {
         (n) => n >= 50,
       ),
     ).toBe(50);
+  });
+
+  it('lets the service’s account read the terminal topics through a shared subscription, as a group of gateways does', async () => {
+    const member = await mqtt.connectAsync(broker.url, {
+      ...SERVICE,
+      clientId: 'gateway-share-member',
+      protocolVersion: 5,
+      reconnectPeriod: 0,
+    });
+    clients.push(member);
+    const granted = await member.subscribeAsync('$share/gateways/telematics/v1/+/position', { qos: 1 });
+    expect(granted.map((g) => g.qos)).toEqual([1]);
+    const received = new Promise<string>((done) => member.once('message', (topic) => done(topic)));
+    const terminal = await connectAs('DYN-S', await register('DYN-S'));
+    await terminal.publishAsync('telematics/v1/DYN-S/position', fix(1), { qos: 1 });
+    expect(await received).toBe('telematics/v1/DYN-S/position');
   });
 
   it('refuses a publish under another terminal’s topic', async () => {

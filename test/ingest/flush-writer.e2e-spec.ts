@@ -8,7 +8,7 @@ import {
 } from '../../apps/gateway/src/ingest/flush-writer.js';
 import { TerminalDirectory } from '../../apps/gateway/src/ingest/terminal-directory.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { count, registerFleet } from './support/fleet.js';
+import { count, registerFleet, waitFor } from './support/fleet.js';
 
 const RECEIVED = Date.parse('2026-11-20T02:00:00Z');
 
@@ -125,5 +125,121 @@ describe('the live state carried between flushes', () => {
     const live: LiveStates = new Map();
     foldLive(live, [message('F-9', fix(1))]);
     expect(live.size).toBe(0);
+  });
+});
+
+describe('flushes of two gateways on one database', () => {
+  let database: TestDatabase;
+  let pool: pg.Pool;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    pool = new pg.Pool({ connectionString: database.url, max: 4 });
+    await registerFleet(pool, ['G-1', 'G-2', 'G-3']);
+  });
+
+  afterAll(async () => {
+    await pool?.end();
+    await database?.drop();
+  });
+
+  /** One gateway's flush (of a share group) on a connection of its own, with its own directory and live state. */
+  const gatewayFlush = async (messages: PendingMessage[], writeLive: boolean) => {
+    const client = await pool.connect();
+    try {
+      return await writeFlush(client, new TerminalDirectory(), messages, new Map() as LiveStates, writeLive, true);
+    } finally {
+      client.release();
+    }
+  };
+
+  it('store the positions both hold exactly once, whatever order each holds them in, without a deadlock', async () => {
+    // 2,000 fixes; the second gateway holds the same (a terminal's resend) in the opposite order.
+    const fixes = Array.from({ length: 2000 }, (_, i) => ({
+      fixTime: RECEIVED - 3_600_000 + i * 100,
+      lat: 33,
+      lon: 118,
+    }));
+    const forward = [0, 1].map((b) =>
+      message('G-1', { positions: fixes.slice(b * 1000, b * 1000 + 1000) }, 'positions'),
+    );
+    const backward = [1, 0].map((b) =>
+      message('G-1', { positions: fixes.slice(b * 1000, b * 1000 + 1000).reverse() }, 'positions'),
+    );
+    // A third writer holds the middle fix, so both flushes are surely in the middle of their rows at once when
+    // it lets go: written in message order, each would then need a row the other holds.
+    const blocker = new pg.Client({ connectionString: database.url });
+    await blocker.connect();
+    await blocker.query('BEGIN');
+    await blocker.query(`INSERT INTO positions (terminal_id, fix_time, lat, lon) VALUES ('G-1', $1, 0, 0)`, [
+      new Date(fixes[1000].fixTime),
+    ]);
+    const flushes = Promise.allSettled([gatewayFlush(forward, false), gatewayFlush(backward, false)]);
+    const waiting = await waitFor(
+      () =>
+        count(pool, `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'`, [
+          database.name,
+        ]),
+      (n) => n === 2,
+    );
+    expect(waiting).toBe(2);
+    await blocker.query('ROLLBACK');
+    await blocker.end();
+    const outcomes = await flushes;
+    const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [String(o.reason)] : []));
+    expect(refused).toEqual([]);
+    const inserted = outcomes.map((o) => (o.status === 'fulfilled' ? o.value.inserted : NaN));
+    expect(inserted[0] + inserted[1]).toBe(2000);
+    expect(await count(pool, `SELECT count(*) AS n FROM positions WHERE terminal_id = 'G-1'`)).toBe(2000);
+  });
+
+  it('keep the link state of the message heard last, whichever gateway writes it last', async () => {
+    const car = await pool.query<{ vehicle_id: string }>(
+      `SELECT vehicle_id FROM terminal_bindings WHERE terminal_id = 'G-1'`,
+    );
+    const entry = { active: true, vehicleId: car.rows[0].vehicle_id };
+    const live = (m: PendingMessage) => {
+      const states: LiveStates = new Map();
+      foldLive(states, [Object.assign(m, { terminal: entry })]);
+      return states;
+    };
+    const write = async (states: LiveStates) => {
+      const client = await pool.connect();
+      try {
+        await writeFlush(client, new TerminalDirectory(), [], states, true);
+      } finally {
+        client.release();
+      }
+    };
+    const state = async () =>
+      (
+        await pool.query<{ online: boolean; online_changed_at: Date; heard_at: Date; fix_time: Date }>(
+          `SELECT online, online_changed_at, heard_at, fix_time FROM vehicle_live WHERE terminal_id = 'G-1'`,
+        )
+      ).rows[0];
+    // The terminal sends a fix (taken by gateway A), then goes away: its will (offline) is taken by gateway B,
+    // which stores it first; A writes its carried state, with the older fix, after.
+    const at = (ms: number) => ({ fixTime: RECEIVED + ms, lat: 33.96, lon: 118.33 });
+    const a = live(message('G-1', at(9_000), 'position', RECEIVED + 10_000));
+    const b = live(message('G-1', { online: false }, 'status', RECEIVED + 10_500));
+    await write(b);
+    await write(a);
+    expect(await state()).toMatchObject({
+      online: false,
+      online_changed_at: new Date(RECEIVED + 10_500),
+      heard_at: new Date(RECEIVED + 10_500),
+      fix_time: new Date(RECEIVED + 9_000),
+    });
+    // It comes back: the newer message wins whichever is written last.
+    const c = live(message('G-1', at(19_000), 'position', RECEIVED + 20_000));
+    const d = live(message('G-1', { online: false }, 'status', RECEIVED + 15_000));
+    await write(c);
+    await write(d);
+    expect(await state()).toMatchObject({
+      online: true,
+      online_changed_at: new Date(RECEIVED + 20_000),
+      heard_at: new Date(RECEIVED + 20_000),
+      fix_time: new Date(RECEIVED + 19_000),
+    });
   });
 });

@@ -119,6 +119,24 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads the gateways’ shared-subscription group, and refuses one without a broker or a client id of its own', () => {
+    expect(loadConfig({}).ingest.shareGroup).toBeUndefined();
+    const broker = { MQTT_URL: 'mqtt://broker:1883' };
+    expect(loadConfig({ ...broker, INGEST_CLIENT_ID: 'gw-2', INGEST_SHARE_GROUP: 'gateways' }).ingest).toMatchObject({
+      clientId: 'gw-2',
+      shareGroup: 'gateways',
+    });
+    expect(() => loadConfig({ INGEST_CLIENT_ID: 'gw-2', INGEST_SHARE_GROUP: 'gateways' })).toThrow(
+      /INGEST_SHARE_GROUP needs MQTT_URL/,
+    );
+    expect(() => loadConfig({ ...broker, INGEST_SHARE_GROUP: 'gateways' })).toThrow(
+      /INGEST_CLIENT_ID must be set, different for each gateway, when INGEST_SHARE_GROUP is/,
+    );
+    expect(() => loadConfig({ ...broker, INGEST_CLIENT_ID: 'gw-2', INGEST_SHARE_GROUP: 'gate/+' })).toThrow(
+      /INGEST_SHARE_GROUP must be 1-64 characters of A-Z, a-z, 0-9, _ and -, got "gate\/\+"/,
+    );
+  });
+
   it('lists every problem at once', () => {
     let error: unknown;
     try {

@@ -39,7 +39,18 @@ export interface AppConfig {
   /** When set, `/metrics` answers only `Authorization: Bearer <token>`; on the API port it exists only then. */
   metricsToken?: string;
   ingest: {
+    /** The gateway's MQTT client id: it names the broker session that holds what is not yet committed. */
     clientId: string;
+    /**
+     * Several gateways: the MQTT 5 shared-subscription group (`$share/<group>/…`) they read the terminal topics
+     * through, each message going to one of them; unset → this gateway subscribes alone and gets every message.
+     */
+    shareGroup?: string;
+    /**
+     * Leaving the group for good (set by `npm run gateway:retire`, not by a variable): give up the filters, take
+     * what the broker still holds for this client id, then end its session.
+     */
+    retire?: boolean;
     /** Flush a batch when it holds this many positions… */
     batchSize: number;
     /**
@@ -203,6 +214,9 @@ class Reader {
   }
 }
 
+/** A shared-subscription group name: one topic level, no wildcards (kept to characters every broker takes). */
+const SHARE_GROUP_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const FUEL_CATEGORIES = ['confidential_comms', 'emergency', 'law_enforcement', 'special_technical', 'general'];
@@ -262,6 +276,18 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (metricsToken !== undefined && metricsToken.length < 32) {
     r.problems.push('METRICS_TOKEN must be at least 32 characters long');
   }
+  const shareGroup = r.string('INGEST_SHARE_GROUP');
+  if (shareGroup !== undefined) {
+    if (!SHARE_GROUP_PATTERN.test(shareGroup)) {
+      r.problems.push(`INGEST_SHARE_GROUP must be 1-64 characters of A-Z, a-z, 0-9, _ and -, got "${shareGroup}"`);
+    }
+    if (!r.string('MQTT_URL')) r.problems.push('INGEST_SHARE_GROUP needs MQTT_URL (an external broker)');
+    // The broker knows a group member by its client id: two gateways on the default would keep taking each
+    // other's connection, and an id that changes at a restart strands what the broker queued for the old one.
+    if (!r.string('INGEST_CLIENT_ID')) {
+      r.problems.push('INGEST_CLIENT_ID must be set, different for each gateway, when INGEST_SHARE_GROUP is');
+    }
+  }
   const auditSampleRate = r.number('AUDIT_SAMPLE_RATE', 0.1, 0, 1);
   if (auditSampleRate < 0.1) {
     r.problems.push(`AUDIT_SAMPLE_RATE must not be below 0.1 (the policy's 10 %), got "${auditSampleRate}"`);
@@ -291,6 +317,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     metricsToken,
     ingest: {
       clientId: r.string('INGEST_CLIENT_ID') ?? 'oversight-gateway',
+      shareGroup,
       batchSize: r.int('INGEST_BATCH_SIZE', 2000, 1, 100_000),
       flushMs: r.int('INGEST_FLUSH_MS', 2, 1, 100),
       maxUncommitted: r.int('INGEST_MAX_UNCOMMITTED', 20_000, 100, 1_000_000),

@@ -27,7 +27,9 @@ export class HandoffPublisher {
     const forDetector: HandoffRow[] = [];
     for (const p of positions) if (p.vehicleId) forDetector.push(toHandoffRow(p, p.vehicleId));
     if (forDetector.length === 0) return;
-    // One publisher and in-order QoS 1 publishes keep each vehicle's positions in order.
+    // One publisher and in-order QoS 1 publishes keep each vehicle's positions in order. With several gateways a
+    // car's messages are spread over them, and so are its positions here: the detector evaluates one that
+    // arrives behind a newer one again from its last snapshot (docs/detector.md), so order costs time, not findings.
     for (const [topic, batch] of partitionForHandoff(forDetector, this.partitions)) {
       this.client.emit(topic, new MqttRecordBuilder(batch).setQoS(1).build()).subscribe({
         error: (error: unknown) => this.log.warn({ err: error, topic }, 'hand-off to the detector failed'),

@@ -4,15 +4,14 @@ import pg from 'pg';
 import { APP_CONFIG, type AppConfig } from '#app/config';
 import { INFRA, type Infrastructure } from '#app/infra';
 import { rootLogger, type Logger } from '#app/logging';
-import { decodePositionMessage, TERMINAL_TOPIC_FILTERS } from '#app/telemetry';
+import { decodePositionMessage } from '#app/telemetry';
 import { foldLive, writeFlush, type FlushOutcome, type LiveStates, type PendingMessage } from './flush-writer.js';
 import { HandoffPublisher } from './handoff-publisher.js';
 import { IngestMetrics } from './ingest-metrics.js';
 import { ManualAckSubscriber, type InboundMessage } from './manual-ack-subscriber.js';
+import { BROKER_DROPPED_TOPIC, ingestSubscriptions, retiringSubscriptions } from './subscriptions.js';
 import { TerminalDirectory } from './terminal-directory.js';
 
-/** Mosquitto's count of messages it dropped (queue full): it must never move. */
-export const BROKER_DROPPED_TOPIC = '$SYS/broker/publish/messages/dropped';
 const METRICS_LOG_MS = Number(process.env.INGEST_METRICS_LOG_MS ?? 30_000);
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5_000;
@@ -33,6 +32,17 @@ const LIVE_CAUGHT_UP_MS = 500;
 const PARALLEL_FLUSHES = 2;
 /** How long a stop waits for the database to take what is buffered. */
 const DRAIN_MAX_MS = 20_000;
+/**
+ * A retiring gateway is done when, with its filters given up, nothing has come for this long and nothing is
+ * uncommitted: the broker sends what it holds for a session as fast as acknowledgements free its window.
+ */
+const RETIRE_QUIET_MS = 3_000;
+
+/** What a retiring gateway took over from its session before leaving the group. */
+export interface RetireSummary {
+  messages: number;
+  accepted: number;
+}
 
 /** One flush on its way through the database. */
 interface Flight {
@@ -74,6 +84,10 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
   private liveTimer?: NodeJS.Timeout;
   private offlineTimer?: NodeJS.Timeout;
   private readonly resumeListeners = new Set<() => void>();
+  private lastMessageAt = 0;
+  /** When the broker confirmed, on the current connection, that this retiring gateway's filters are gone. */
+  private unsubscribedAt?: number;
+  private retiredSummary?: RetireSummary;
 
   /** The receive time stamped on each message (and judged against its fix time); tests pin it. */
   receiveClock: () => number = Date.now;
@@ -101,10 +115,32 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
       this.detachIntake = intake.attach((message) => void this.receive({ ...message, qos: 1 }));
     }
     const protocolVersion = ingest.mqttProtocolVersion ?? (this.infra.embeddedBroker ? 4 : 5);
+    const subscriptions = intake
+      ? { subscribe: [], unsubscribe: [] }
+      : ingest.retire
+        ? retiringSubscriptions(ingest.shareGroup)
+        : ingestSubscriptions(ingest.shareGroup);
     this.subscriber = new ManualAckSubscriber(
       this.infra.mqttUrl,
       {
-        topics: intake ? [] : [...TERMINAL_TOPIC_FILTERS, BROKER_DROPPED_TOPIC],
+        topics: subscriptions.subscribe,
+        unsubscribe: subscriptions.unsubscribe,
+        onRefused: (error) =>
+          this.log.error(
+            { err: error, topics: subscriptions.subscribe },
+            'the broker refused the subscriptions: no terminal message comes to this gateway',
+          ),
+        onSubscribed: () => {
+          this.log.info(
+            {
+              subscribed: subscriptions.subscribe,
+              unsubscribed: subscriptions.unsubscribe,
+              shareGroup: ingest.shareGroup,
+            },
+            'ingest subscribed',
+          );
+          if (ingest.retire) this.unsubscribedAt = Date.now();
+        },
         clientId: ingest.clientId,
         clean: false,
         protocolVersion,
@@ -120,8 +156,15 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
       },
       (message) => this.receive(message),
     );
-    this.subscriber.client.on('connect', () => {
-      this.log.info({ url: this.infra.mqttUrl }, 'ingest connected to the broker');
+    this.subscriber.client.on('connect', (connack) => {
+      this.log.info({ url: this.infra.mqttUrl, clientId: ingest.clientId }, 'ingest connected to the broker');
+      if (ingest.retire && !connack.sessionPresent) {
+        this.log.warn(
+          { clientId: ingest.clientId },
+          'the broker holds no session for this client id: nothing to take over (is INGEST_CLIENT_ID right?)',
+        );
+      }
+      this.unsubscribedAt = undefined;
       this.forgetDeadConnections();
     });
     this.subscriber.client.on('offline', () => this.log.warn('ingest lost the broker; reconnecting'));
@@ -180,8 +223,9 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     clearTimeout(this.liveTimer);
     clearInterval(this.metricsTimer);
     clearInterval(this.offlineTimer);
-    // The last PUBACKs are queued on the socket; a graceful end sends them before DISCONNECT.
-    await this.subscriber?.stop();
+    // The last PUBACKs are queued on the socket; a graceful end sends them before DISCONNECT. A gateway that
+    // has retired ends its session with it: nothing is left in it, and no filter would fill it again.
+    await this.subscriber?.stop(this.retiredSummary !== undefined);
     await Promise.allSettled(this.flights.map((f) => f.finished));
     await this.handoff?.close();
     await this.pool.end();
@@ -212,12 +256,38 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     return this.subscriber?.paused ?? false;
   }
 
+  /**
+   * A gateway leaving its group for good (`npm run gateway:retire`): with its filters given up, it commits and
+   * acknowledges what the broker still holds in its session, and resolves once that is empty. New messages
+   * already go to the other members.
+   */
+  async retired(): Promise<RetireSummary> {
+    if (!this.config.ingest.retire) throw new Error('this gateway was not started to retire');
+    for (;;) {
+      const now = Date.now();
+      if (
+        this.unsubscribedAt !== undefined &&
+        now - this.unsubscribedAt >= RETIRE_QUIET_MS &&
+        now - this.lastMessageAt >= RETIRE_QUIET_MS &&
+        this.buffer.length === 0 &&
+        this.flights.length === 0 &&
+        this.metrics.uncommitted === 0 &&
+        this.subscriber?.client.connected === true
+      ) {
+        this.retiredSummary = { messages: this.metrics.acked, accepted: this.metrics.accepted };
+        return this.retiredSummary;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
   private receive(message: InboundMessage): boolean {
     if (this.draining) return true; // not acknowledged: it comes again after the restart
     if (message.topic === BROKER_DROPPED_TOPIC) {
       this.watchDropped(message.payload.toString());
       return true;
     }
+    this.lastMessageAt = Date.now();
     const receivedAt = this.receiveClock();
     const decoded = decodePositionMessage(message.topic, message.payload, receivedAt, message.contentType);
     const { topic, payload, ack, alive } = message;
@@ -422,7 +492,14 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     const onError = (error: Error) => this.log.warn({ err: error }, 'database connection failed mid-flush');
     client.on('error', onError);
     try {
-      const outcome = await writeFlush(client, this.directory, batch, this.live, writeLive);
+      const outcome = await writeFlush(
+        client,
+        this.directory,
+        batch,
+        this.live,
+        writeLive,
+        this.config.ingest.shareGroup !== undefined,
+      );
       client.off('error', onError);
       client.release();
       return outcome;

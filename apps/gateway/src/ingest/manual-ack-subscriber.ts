@@ -1,5 +1,11 @@
 import { quietMqttLog } from '#app/infra';
-import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
+import mqtt, {
+  type IClientOptions,
+  type IPublishPacket,
+  type ISubscriptionGrant,
+  type MqttClient,
+  type Packet,
+} from 'mqtt';
 
 /**
  * A truthy value passed to MQTT.js's `handleMessage` callback makes it skip its own PUBACK and carry on
@@ -20,6 +26,12 @@ export interface InboundMessage {
 
 export interface SubscriberOptions extends IClientOptions {
   topics: string[];
+  /** Filters the session may still hold from an earlier setting, given up on every connect. */
+  unsubscribe?: string[];
+  /** Called on each connection once the broker has answered the subscriptions (and unsubscriptions). */
+  onSubscribed?: (granted: ISubscriptionGrant[]) => void;
+  /** Called when the broker refuses a subscription (not authorized, no shared subscriptions…). */
+  onRefused?: (error: Error) => void;
 }
 
 /**
@@ -37,7 +49,7 @@ export class ManualAckSubscriber {
     options: SubscriberOptions,
     private readonly consume: (message: InboundMessage) => boolean,
   ) {
-    const { topics, ...clientOptions } = options;
+    const { topics, unsubscribe = [], onSubscribed, onRefused, ...clientOptions } = options;
     this.client = mqtt.connect(url, { ...quietMqttLog, ...clientOptions, manualConnect: true, resubscribe: false });
     this.client.handleMessage = (packet, done) => this.onPublish(packet, done);
     this.client.on('packetreceive', () => (this.lastReceivedAt = Date.now()));
@@ -53,8 +65,18 @@ export class ManualAckSubscriber {
       else timeout();
     };
     // Subscribing on every connect also covers a broker that lost its session store; a resumed session
-    // makes it a no-op. (MQTT.js's own resubscription is switched off so it happens once.)
-    this.client.on('connect', () => this.client.subscribe(topics, { qos: 1 }, () => undefined));
+    // makes it a no-op. (MQTT.js's own resubscription is switched off so it happens once.) The subscription
+    // goes first, so a change of filters never leaves a moment with neither.
+    this.client.on('connect', () => {
+      const subscribed = topics.length > 0 ? this.client.subscribeAsync(topics, { qos: 1 }) : Promise.resolve([]);
+      const left = unsubscribe.length > 0 ? this.client.unsubscribeAsync(unsubscribe) : Promise.resolve(undefined);
+      // MQTT.js fails the subscription with the broker's reason code when it refuses; a connection lost before
+      // the answers fails it without one, and the next connection asks again.
+      Promise.all([subscribed, left]).then(
+        ([granted]) => onSubscribed?.(granted),
+        (error: Error & { code?: unknown }) => (typeof error.code === 'number' ? onRefused?.(error) : undefined),
+      );
+    });
   }
 
   start(): void {
@@ -72,10 +94,17 @@ export class ManualAckSubscriber {
     return this.held !== null;
   }
 
-  /** Ends the connection after what is queued on it (the last PUBACKs) is sent; forced after a few seconds. */
-  async stop(): Promise<void> {
+  /**
+   * Ends the connection after what is queued on it (the last PUBACKs) is sent; forced after a few seconds.
+   * `endSession`: the broker forgets the session at once (MQTT 5; a 3.1.1 session stays, with what it holds).
+   */
+  async stop(endSession = false): Promise<void> {
     this.held = null;
-    const graceful = this.client.endAsync(false);
+    const mqtt5 = this.client.options.protocolVersion === 5;
+    const graceful = this.client.endAsync(
+      false,
+      endSession && mqtt5 ? { properties: { sessionExpiryInterval: 0 } } : undefined,
+    );
     const timer = setTimeout(() => void this.client.endAsync(true).catch(() => undefined), 3_000);
     try {
       await graceful;
