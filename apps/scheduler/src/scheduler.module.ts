@@ -5,9 +5,10 @@ import { ConfigModule, type AppConfig } from '#app/config';
 import { DatabaseModule } from '#app/db';
 import { HistoryModule } from '#app/history';
 import { InfraModule, type Infrastructure } from '#app/infra';
-import { NotificationsModule, type NotificationOptions } from '#app/notifications';
+import { EmailSender, NotificationsModule, type NotificationOptions } from '#app/notifications';
 import { ArchiveChannel, ReportsCoreModule, type ReportDeliveryChannel } from '#app/reports';
 import { AUDIT_JOB_OPTIONS, AuditDrawJob, type AuditJobOptions } from './audit-draw.job.js';
+import { EmailReportChannel } from './report-email.channel.js';
 import { MONTHLY_REPORT_OPTIONS, MonthlyReportJob, type MonthlyReportOptions } from './monthly-report.job.js';
 
 export interface SchedulerOptions {
@@ -38,7 +39,7 @@ export class SchedulerModule {
         AuditCoreModule.register(),
         NotificationsModule.register(options.notifications),
         ReportsCoreModule.register({
-          deliveryChannels: [new ArchiveChannel(), ...(options.reportChannels ?? [])],
+          deliveryChannels: [new ArchiveChannel(), ...leaders(config), ...(options.reportChannels ?? [])],
         }),
       ],
       providers: [
@@ -49,4 +50,11 @@ export class SchedulerModule {
       ],
     };
   }
+}
+
+/** The district leaders' copy of the monthly report by e-mail, when REPORT_RECIPIENTS names them. */
+function leaders(config: AppConfig): ReportDeliveryChannel[] {
+  const n = config.notifications;
+  if (n.reportRecipients.length === 0) return [];
+  return [new EmailReportChannel(new EmailSender(n.smtpUrl, n.smtpFrom, n.timeoutSeconds * 1000), n.reportRecipients)];
 }

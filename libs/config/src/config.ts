@@ -112,6 +112,8 @@ export interface NotificationSettings {
   timeoutSeconds: number;
   /** Where people open the dashboard (https://oversight.example.gov.cn); e-mails then link to the case. */
   publicUrl?: string;
+  /** Who receives the monthly oversight report by e-mail (the district leaders): REPORT_RECIPIENTS. */
+  reportRecipients: string[];
 }
 
 /** Coordinate systems a tile source may be drawn in: GCJ-02 (Amap) needs the display shift, CGCS2000 does not. */
@@ -276,6 +278,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (metricsToken !== undefined && metricsToken.length < 32) {
     r.problems.push('METRICS_TOKEN must be at least 32 characters long');
   }
+  const reportRecipients = (r.string('REPORT_RECIPIENTS') ?? '')
+    .split(',')
+    .map((address) => address.trim())
+    .filter((address) => address !== '');
+  for (const address of reportRecipients) {
+    if (!/^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/.test(address)) {
+      r.problems.push(`REPORT_RECIPIENTS must be e-mail addresses separated by commas, got "${address}"`);
+    }
+  }
   const shareGroup = r.string('INGEST_SHARE_GROUP');
   if (shareGroup !== undefined) {
     if (!SHARE_GROUP_PATTERN.test(shareGroup)) {
@@ -355,6 +366,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       retryMaxSeconds: r.int('NOTIFY_RETRY_MAX_SECONDS', 3600, 1, 7 * 86_400),
       timeoutSeconds: r.int('NOTIFY_TIMEOUT_SECONDS', 10, 1, 300),
       publicUrl: r.url('PUBLIC_URL', ['http:', 'https:']),
+      reportRecipients,
     },
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);

@@ -9,6 +9,8 @@ export interface EmailMessage {
   to: string;
   subject: string;
   text: string;
+  /** Files sent with the message (a scheduled report). */
+  attachments?: { filename: string; content: Buffer; contentType: string }[];
 }
 
 /** E-mail over SMTP (SMTP_URL), through nodemailer. */
