@@ -98,8 +98,9 @@ export function* carWeek(startMs: number, days: number, intervalS: number, seed 
       alarmFlags,
       valid,
       odometerKm: Math.round(odometerM / 100) / 10,
-      // The third day's afternoon had no network: those fixes came in later, re-uploaded.
-      replay: day === 2 && secondOfDay >= 14 * 3600 && secondOfDay < 15 * 3600,
+      // The third day's afternoon (the last day's in a shorter run) had no network: those fixes came in
+      // later, re-uploaded.
+      replay: day === Math.min(2, days - 1) && secondOfDay >= 14 * 3600 && secondOfDay < 15 * 3600,
     };
   }
 }

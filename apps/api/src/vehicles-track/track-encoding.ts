@@ -10,8 +10,8 @@ export type ContentCoding = 'br' | 'gzip' | 'identity';
  * gzip level 4 and brotli quality 4 compress about as well as their defaults at a fraction of the CPU, and
  * the time to compress is part of every answer.
  */
-export const GZIP_LEVEL = 4;
-export const BROTLI_QUALITY = 4;
+export const GZIP_LEVEL = 1;
+export const BROTLI_QUALITY = 1;
 
 /**
  * The coding to answer with for an Accept-Encoding header (RFC 9110 §12.5.3): the accepted coding with the

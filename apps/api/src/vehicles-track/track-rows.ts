@@ -28,7 +28,7 @@ export interface TrackRead {
  * numbers straight out of them. COPY takes no parameters: every value below is a checked UUID, a time
  * written here, or a quoted literal.
  */
-function trackSql(client: PoolClient, read: TrackRead): string {
+export function trackSql(client: Pick<PoolClient, 'escapeLiteral'>, read: TrackRead): string {
   const quote = (value: string) => client.escapeLiteral(value);
   const at = (timeUs: number) => `${quote(isoMicros(timeUs))}::timestamptz`;
   const after = read.after
