@@ -85,7 +85,8 @@ function get(origin: string, path: string, headers: Record<string, string>): Pro
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
         const body = Buffer.concat(chunks);
-        if (res.statusCode !== 200) return fail(new Error(`${path}: ${res.statusCode} ${body.toString().slice(0, 300)}`));
+        if (res.statusCode !== 200)
+          return fail(new Error(`${path}: ${res.statusCode} ${body.toString().slice(0, 300)}`));
         done({
           ms: performance.now() - t0,
           firstByteMs,
@@ -148,9 +149,11 @@ async function main(): Promise<void> {
         for (const f of carWeek(START, DAYS, INTERVAL_S, 7)) {
           // Re-uploads after a blind area arrive hours after their fix.
           const received = new Date(f.fixTime + (f.replay ? 3 * 3_600_000 : 800)).toISOString();
-          yield `${car.terminal_id}\t${new Date(f.fixTime).toISOString()}\t${car.vehicle_id}\t${received}\t${f.lat}\t` +
+          yield (
+            `${car.terminal_id}\t${new Date(f.fixTime).toISOString()}\t${car.vehicle_id}\t${received}\t${f.lat}\t` +
             `${f.lon}\t${f.speedKmh}\t${f.headingDeg}\t${f.valid}\t${f.ignition}\t${f.alarmFlags}\t${f.odometerKm}\t` +
-            `${f.replay}\n`;
+            `${f.replay}\n`
+          );
         }
       };
       await pipeline(
@@ -212,9 +215,9 @@ async function main(): Promise<void> {
     };
 
     const pgPids = async () =>
-      (
-        await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [dbName])
-      ).rows.map((r) => r.pid);
+      (await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [dbName])).rows.map(
+        (r) => r.pid,
+      );
     /** CPU of the benchmark database's backends: connections that closed meanwhile are left out. */
     const pgCpuSince = async (before: Map<number, number>) =>
       (await pgPids()).reduce((sum, pid) => sum + cpuMs(pid) - (before.get(pid) ?? 0), 0);

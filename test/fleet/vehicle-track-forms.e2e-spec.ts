@@ -2,7 +2,11 @@ import { request } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import { decodeCompactTrack, type CompactTrack, type TrackFix } from '../../apps/api/src/vehicles-track/compact-track.js';
+import {
+  decodeCompactTrack,
+  type CompactTrack,
+  type TrackFix,
+} from '../../apps/api/src/vehicles-track/compact-track.js';
 import { FixBatch } from '../../apps/api/src/vehicles-track/fix-batch.js';
 import { decodeTrackCopy, trackSql } from '../../apps/api/src/vehicles-track/track-rows.js';
 import { STANDING_KMH } from '../../apps/api/src/vehicles-track/track-simplify.js';
@@ -64,13 +68,7 @@ function geoJsonFixes(body: {
 
 /** Stretch of a fix as the simplification judges it: what besides the position tells two fixes apart. */
 const stretchOf = (f: TrackFix) =>
-  JSON.stringify([
-    f.speedKmh !== null && f.speedKmh < STANDING_KMH,
-    f.ignition,
-    f.alarmFlags,
-    f.valid,
-    f.terminalId,
-  ]);
+  JSON.stringify([f.speedKmh !== null && f.speedKmh < STANDING_KMH, f.ignition, f.alarmFlags, f.valid, f.terminalId]);
 const keyOf = (f: TrackFix) => `${f.fixTime} ${f.terminalId}`;
 
 describe('GET /api/v1/vehicles/{id}/track: compact form, compression, paging and simplify', () => {
@@ -174,7 +172,9 @@ describe('GET /api/v1/vehicles/{id}/track: compact form, compression, paging and
     expect(fromCompact).toEqual(features);
     expect(farthest).toBeLessThanOrEqual(1e-6);
     // And both are what was stored, in fix-time order (terminal order within the same instant).
-    const stored = [...day].sort((a, b) => a.fixTime.localeCompare(b.fixTime) || a.terminalId.localeCompare(b.terminalId));
+    const stored = [...day].sort(
+      (a, b) => a.fixTime.localeCompare(b.fixTime) || a.terminalId.localeCompare(b.terminalId),
+    );
     expect(fixes.map((f) => [f.fixTime, f.terminalId, f.lat, f.lon, f.speedKmh, f.odometerKm])).toEqual(
       stored.map((s) => [new Date(s.fixTime).toISOString(), s.terminalId, s.lat, s.lon, s.speedKmh, s.odometerKm]),
     );

@@ -29,6 +29,8 @@ export interface TrackRequest {
 class Page {
   last: TrackPosition | null = null;
   more = false;
+  /** The read came to its end: the connection is free again, whatever the writer still does. */
+  readToEnd = false;
 
   constructor(private readonly limit: number | undefined) {}
 
@@ -45,6 +47,7 @@ class Page {
       this.last = { timeUs: batch.timeUs[batch.length - 1], terminalId: batch.terminalId[batch.length - 1] };
       yield batch;
     }
+    this.readToEnd = true;
   }
 
   next(): string | null {
@@ -70,20 +73,19 @@ export class VehicleTrackService {
   async *track(request: TrackRequest): AsyncGenerator<Uint8Array | string> {
     // The app's pool; a client of its own (not a TypeORM query runner) so a broken-off read can discard it.
     const client = await ((this.db.driver as PostgresDriver).master as Pool).connect();
-    let clean = true;
+    let page: Page | null = null;
     try {
       const vehicles = await client.query<{ plate_number: string }>('SELECT plate_number FROM vehicles WHERE id = $1', [
         request.vehicleId,
       ]);
       if (vehicles.rows.length === 0) throw new NotFoundException(`vehicle ${request.vehicleId} is not known`);
-      clean = false;
       const head = {
         vehicleId: request.vehicleId,
         plateNumber: vehicles.rows[0].plate_number,
         from: request.from.toISOString(),
         to: request.to.toISOString(),
       };
-      const page = new Page(request.limit);
+      page = new Page(request.limit);
       const read = readTrackRows(
         client,
         {
@@ -97,13 +99,14 @@ export class VehicleTrackService {
       );
       let batches = page.apply(read);
       if (request.simplifyM !== null) batches = simplifyTrack(batches, request.simplifyM, TRACK_BATCH);
+      const next = () => page!.next();
       yield* request.format === 'compact'
-        ? compactTrack(head, request.simplifyM, batches, () => page.next())
-        : geoJsonTrack(head, batches, () => page.next());
-      clean = true;
+        ? compactTrack(head, request.simplifyM, batches, next)
+        : geoJsonTrack(head, batches, next);
     } finally {
       // Released with an error, the pool closes the connection rather than reuse one in the middle of a COPY.
-      client.release(clean ? undefined : new Error('the track was not read to its end'));
+      const broken = page !== null && !page.readToEnd;
+      client.release(broken ? new Error('the track was not read to its end') : undefined);
     }
   }
 }
