@@ -12,6 +12,9 @@
  *   brotli, compact gzip thinned with simplify=5;
  * - 31 days (267,840 fixes): compact gzip and GeoJSON gzip, sampling the API's resident memory every 5 ms
  *   during the request (peak RSS above what it held before).
+ * Then the 7-day identity answers compressed in this process at several gzip levels and brotli qualities (bytes
+ * per fix and median time of five), the figures the API's levels were chosen by; and the week's fixes encoded
+ * in the compact form here, all of them and the moving ones alone (bytes per fix, raw and gzip).
  * Raw limits measured in the same run: the service's own COPY statement over the same rows run from this
  * process and read to its end (the database's share: no decoding, no HTTP), and a file of the size of the 7-day
  * compact gzip answer served by a bare node:http server in a process of its own.
@@ -26,11 +29,15 @@ import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync, gzipSync } from 'node:zlib';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { hashPassword, newSecret } from '#app/crypto';
 import { runMigrations } from '#app/db';
+import { compactChunk } from '../../apps/api/src/vehicles-track/compact-track.js';
+import { batchesOf, TRACK_BATCH } from '../../apps/api/src/vehicles-track/fix-batch.js';
+import { JsonBytes } from '../../apps/api/src/vehicles-track/json-bytes.js';
+import { GZIP_LEVEL } from '../../apps/api/src/vehicles-track/track-encoding.js';
 import { freePort } from '../support/service-process.js';
 import { waitForPort } from '../ingest/support/mosquitto.js';
 import { createBenchDatabase, percentile, seedBoundTerminals, startFlags } from './support.js';
@@ -102,14 +109,13 @@ function get(origin: string, path: string, headers: Record<string, string>): Pro
   });
 }
 
-function decoded(answer: Answer): unknown {
-  const raw =
-    answer.encoding === 'gzip'
-      ? gunzipSync(answer.body)
-      : answer.encoding === 'br'
-        ? brotliDecompressSync(answer.body)
-        : answer.body;
-  return JSON.parse(raw.toString('utf8'));
+/** The body as JSON text, decompressed. */
+function plainBody(answer: Answer): Buffer {
+  return answer.encoding === 'gzip'
+    ? gunzipSync(answer.body)
+    : answer.encoding === 'br'
+      ? brotliDecompressSync(answer.body)
+      : answer.body;
 }
 
 /** Fixes in an answer of either form. */
@@ -129,6 +135,8 @@ interface Measured {
   pgCpuMs: number;
   peakRssMb?: number;
   rssBeforeMb?: number;
+  /** The JSON text of one answer. */
+  text: Buffer;
 }
 
 async function main(): Promise<void> {
@@ -237,7 +245,8 @@ async function main(): Promise<void> {
       const headers: Record<string, string> = { Authorization: `Bearer ${api.token}` };
       if (encoding) headers['Accept-Encoding'] = encoding;
       const first = await get(api.origin, path, headers);
-      const fixes = fixesIn(decoded(first));
+      const text = plainBody(first);
+      const fixes = fixesIn(JSON.parse(text.toString('utf8')));
       for (let i = 1; i < WARM_UP; i++) await get(api.origin, path, headers);
       const n = options.requests ?? REQUESTS;
       const times: number[] = [];
@@ -272,6 +281,7 @@ async function main(): Promise<void> {
         apiCpuMs: (cpuMs(api.child.pid) - apiCpu0) / n,
         pgCpuMs: (await pgCpuSince(pgCpu0)) / n,
         ...(options.rss ? { peakRssMb: peak, rssBeforeMb: before } : {}),
+        text,
       };
     };
 
@@ -360,6 +370,62 @@ async function main(): Promise<void> {
       const m = await measure(api, name, WEEK, query, encoding);
       print(m);
       results.push(m);
+    }
+    // How the compression levels compare on these answers (in this process, one core): what chose the API's.
+    for (const m of results.filter((r) => r.name.endsWith('identity'))) {
+      const levels: [string, () => Buffer][] = [
+        ...[1, 4, 6, 9].map((level): [string, () => Buffer] => [`gzip ${level}`, () => gzipSync(m.text, { level })]),
+        ...[1, 4, 6].map((quality): [string, () => Buffer] => [
+          `brotli ${quality}`,
+          () =>
+            brotliCompressSync(m.text, {
+              params: {
+                [constants.BROTLI_PARAM_QUALITY]: quality,
+                [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+                [constants.BROTLI_PARAM_SIZE_HINT]: m.text.length,
+              },
+            }),
+        ]),
+      ];
+      const figures = levels.map(([name, compress]) => {
+        const times: number[] = [];
+        let size = 0;
+        for (let i = 0; i < 5; i++) {
+          const t0 = performance.now();
+          size = compress().length;
+          times.push(performance.now() - t0);
+        }
+        return `${name}: ${(size / m.fixes).toFixed(2)} B/fix in ${ms(
+          percentile(
+            times.sort((a, b) => a - b),
+            50,
+          ),
+        )}`;
+      });
+      console.log(`${m.name.replace(', identity', '')} compressed in-process: ${figures.join('; ')}`);
+    }
+    // The week's moving fixes alone, encoded here as the API encodes them: a car that drives more sends more
+    // varied differences than this one, parked most of the day.
+    const weekFixes = [...carWeek(START, DAYS, INTERVAL_S, 7)].filter(
+      (f) => f.fixTime >= Date.parse(WEEK.from) && f.fixTime < Date.parse(WEEK.to),
+    );
+    for (const [name, fixes] of [
+      ['all', weekFixes],
+      ['moving (ignition on)', weekFixes.filter((f) => f.ignition)],
+    ] as const) {
+      const out = new JsonBytes();
+      batchesOf(
+        fixes.map((f) => ({ ...f, terminalId: car.terminal_id, timeUs: f.fixTime * 1000 })),
+        TRACK_BATCH,
+      ).forEach((batch, i) => {
+        if (i > 0) out.char(44);
+        compactChunk(out, batch);
+      });
+      const text = Buffer.from(out.take());
+      console.log(
+        `compact 7 d, ${name} fixes (${fixes.length}): ${(text.length / fixes.length).toFixed(1)} B/fix, ` +
+          `gzip 1 ${(gzipSync(text, { level: GZIP_LEVEL }).length / fixes.length).toFixed(2)} B/fix`,
+      );
     }
     const monthGeo = await measure(api, 'GeoJSON 31 d, gzip', MONTH, '', 'gzip', {
       rss: true,

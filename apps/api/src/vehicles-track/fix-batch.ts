@@ -1,3 +1,6 @@
+/** Fixes decoded, thinned and written at a time: the chunk size of the compact form. */
+export const TRACK_BATCH = 8192;
+
 /**
  * Fixes of a track in fix-time order, held column by column in typed arrays: a week of one car is 60,480 fixes,
  * and one object per fix (with a Date and ten properties) is what made the track slow and memory-hungry.
@@ -71,7 +74,7 @@ export interface FixValues {
 const orNaN = (v: number | null) => (v === null ? Number.NaN : v);
 
 /** Fixes given as values, in batches of `capacity`. */
-export function batchesOf(fixes: FixValues[], capacity = 8192): FixBatch[] {
+export function batchesOf(fixes: FixValues[], capacity = TRACK_BATCH): FixBatch[] {
   const batches: FixBatch[] = [];
   for (let start = 0; start < fixes.length; start += capacity) {
     const batch = new FixBatch(capacity);

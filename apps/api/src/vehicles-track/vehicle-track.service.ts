@@ -3,15 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
-import type { FixBatch } from './fix-batch.js';
+import { TRACK_BATCH, type FixBatch } from './fix-batch.js';
 import { encodeCursor } from './track-cursor.js';
 import { readTrackRows, type TrackPosition } from './track-rows.js';
 import { simplifyTrack } from './track-simplify.js';
 import { compactTrack, geoJsonTrack } from './track-writers.js';
 import type { TrackFormat } from './vehicle-track.dto.js';
-
-/** Fixes decoded, thinned and written at a time: the chunk size of the compact form. */
-export const TRACK_BATCH = 8192;
 
 export interface TrackRequest {
   vehicleId: string;
