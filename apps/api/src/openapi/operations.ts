@@ -251,8 +251,19 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   ),
   VehicleTrackController_track: op(
     'getVehicleTrack',
-    "A car's track between two times as a GeoJSON FeatureCollection",
+    "A car's track between two times: GeoJSON, or the compact form for maps",
     'VehicleTrack',
+    {
+      description:
+        'The default answer is a GeoJSON FeatureCollection: a LineString through the valid fixes, then one Point ' +
+        'feature per fix with its fixTime, speed, ignition, alarm bits and odometer (null geometry without GNSS ' +
+        'lock). `format=compact` answers the same fixes column by column: integers, differences and runs in ' +
+        'chunks, about a tenth of the bytes (docs/api.md, "Tracks for maps"). The answer is sent while it is ' +
+        'read, compressed with brotli or gzip when Accept-Encoding allows it (`Vary: Accept-Encoding`). ' +
+        '`simplify` (metres) thins the track for drawing and keeps the first and last fix and both ends of every ' +
+        'stop, ignition state, alarm state, lock state and terminal. `limit` pages the range; pass `next` as ' +
+        '`after` for the next page.',
+    },
   ),
   RejectedMessagesController_list: op(
     'listRejectedMessages',

@@ -473,7 +473,13 @@ export const RESPONSE_SCHEMAS: Record<string, Schema> = {
       ['vehicles', 'type', 'features'],
     ),
   },
-  VehicleTrack: object({
+  VehicleTrack: {
+    description:
+      'The GeoJSON form (the default), or with `format=compact` the compact form; both carry `next` (a cursor ' +
+      'for the next page, null when the range is complete).',
+    oneOf: [ref('VehicleTrackGeoJson'), ref('VehicleTrackCompact')],
+  },
+  VehicleTrackGeoJson: object({
     type: oneOf(['FeatureCollection']),
     vehicleId: uuid,
     plateNumber: string(),
@@ -486,7 +492,43 @@ export const RESPONSE_SCHEMAS: Record<string, Schema> = {
         properties: { type: 'object', required: ['kind'], properties: { kind: string() }, additionalProperties: true },
       }),
     ),
+    next: nullable(string({ description: 'pass as `after` for the next page; null when the range is complete' })),
   }),
+  VehicleTrackCompact: {
+    description:
+      'The fixes column by column in chunks (docs/api.md, "Tracks for maps"). Columns marked as differences hold ' +
+      'the first value of the chunk, then each fix minus the one before (null where nothing was sent, skipped by ' +
+      'the differences); columns marked as runs hold [value, count] pairs.',
+    ...object({
+      format: oneOf(['compact']),
+      vehicleId: uuid,
+      plateNumber: string(),
+      from: dateTime,
+      to: dateTime,
+      simplifyM: nullable(number),
+      chunks: array(
+        object({
+          n: count,
+          timeMs: array({ ...integer, description: 'fix time, ms since 1970: differences' }),
+          latE6: array(nullable({ ...integer, description: 'latitude, 1e-6 degree (WGS-84): differences' })),
+          lonE6: array(nullable({ ...integer, description: 'longitude, 1e-6 degree (WGS-84): differences' })),
+          speedDkmh: array(nullable({ ...integer, description: 'speed, 0.1 km/h' })),
+          headingDeg: array(nullable(integer)),
+          odometerM: array(nullable({ ...integer, description: 'odometer, metres: differences' })),
+          ignition: array(nullable({ ...integer, description: 'runs of [1 on / 0 off / null, count]' })),
+          alarmFlags: array(nullable({ ...integer, description: 'runs of [JT/T 808 alarm bits or null, count]' })),
+          valid: array({ ...integer, description: 'runs of [1 with GNSS lock / 0 without, count]' }),
+          replay: array({ ...integer, description: 'runs of [1 re-uploaded / 0 live, count]' }),
+          terminalId: array({
+            description: 'runs of [terminal id, count]',
+            oneOf: [string(), integer],
+          }),
+        }),
+      ),
+      fixes: count,
+      next: nullable(string({ description: 'pass as `after` for the next page; null when the range is complete' })),
+    }),
+  },
   RejectedMessagesPage: object({
     items: array(
       object({

@@ -1,108 +1,109 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Feature, FeatureCollection, Geometry, LineString, Point } from 'geojson';
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
+import { TRACK_BATCH, type FixBatch } from './fix-batch.js';
+import { encodeCursor } from './track-cursor.js';
+import { readTrackRows, type TrackPosition } from './track-rows.js';
+import { simplifyTrack } from './track-simplify.js';
+import { compactTrack, geoJsonTrack } from './track-writers.js';
+import type { TrackFormat } from './vehicle-track.dto.js';
 
-export interface TrackPointProperties {
-  kind: 'fix';
-  fixTime: string;
-  terminalId: string;
-  valid: boolean;
-  speedKmh: number | null;
-  headingDeg: number | null;
-  ignition: boolean | null;
-  alarmFlags: number | null;
-  odometerKm: number | null;
-  replay: boolean;
-}
-
-export interface TrackLineProperties {
-  kind: 'track';
-  fixes: number;
-}
-
-export type VehicleTrack = FeatureCollection<Geometry | null, TrackPointProperties | TrackLineProperties> & {
+export interface TrackRequest {
   vehicleId: string;
-  plateNumber: string;
-  from: string;
-  to: string;
-};
+  from: Date;
+  to: Date;
+  format: TrackFormat;
+  /** Tolerance in metres, or null for every fix. */
+  simplifyM: number | null;
+  /** Page size, or undefined for the whole range. */
+  limit?: number;
+  after?: TrackPosition;
+}
 
-interface FixRow {
-  terminal_id: string;
-  fix_time: Date;
-  lat: number;
-  lon: number;
-  speed_kmh: number | null;
-  heading_deg: number | null;
-  ignition: boolean | null;
-  alarm_flags: string | null;
-  odometer_km: number | null;
-  valid: boolean;
-  replay: boolean;
+/** The page's end: the last fix passed on, and whether the range holds more. */
+class Page {
+  last: TrackPosition | null = null;
+  more = false;
+  /** The read came to its end: the connection is free again, whatever the writer still does. */
+  readToEnd = false;
+
+  constructor(private readonly limit: number | undefined) {}
+
+  /** Passes on at most `limit` fixes; the read asks for one more, which only says that more follow. */
+  async *apply(batches: AsyncIterable<FixBatch>): AsyncGenerator<FixBatch> {
+    let passed = 0;
+    for await (const batch of batches) {
+      if (this.limit !== undefined && passed + batch.length > this.limit) {
+        this.more = true;
+        batch.length = this.limit - passed;
+      }
+      if (batch.length === 0) continue;
+      passed += batch.length;
+      this.last = { timeUs: batch.timeUs[batch.length - 1], terminalId: batch.terminalId[batch.length - 1] };
+      yield batch;
+    }
+    this.readToEnd = true;
+  }
+
+  next(): string | null {
+    return this.more && this.last ? encodeCursor(this.last) : null;
+  }
 }
 
 /**
- * A car's track between two instants: the line through its valid fixes in fix-time order (blind-area
- * re-uploads fall into place), then every fix as a feature. A fix without a GNSS lock carries no geometry,
- * since its coordinates are only the terminal's last guess, but its alarms and ignition still count.
+ * A car's track between two instants, as JSON text in pieces to send as they come: the fixes are read in
+ * fix-time order (blind-area re-uploads fall into place) a batch at a time, optionally thinned, and written as
+ * GeoJSON or in the compact form. A fix without a GNSS lock carries no geometry in GeoJSON, since its
+ * coordinates are only the terminal's last guess, but its alarms and ignition still count.
  */
 @Injectable()
 export class VehicleTrackService {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  async track(vehicleId: string, from: Date, to: Date): Promise<VehicleTrack> {
-    const vehicles: { plate_number: string }[] = await this.db.query(
-      'SELECT plate_number FROM vehicles WHERE id = $1',
-      [vehicleId],
-    );
-    if (vehicles.length === 0) throw new NotFoundException(`vehicle ${vehicleId} is not known`);
-    // Served by the (vehicle_id, fix_time) index.
-    const rows: FixRow[] = await this.db.query(
-      `SELECT terminal_id, fix_time, lat, lon, speed_kmh, heading_deg, ignition, alarm_flags, odometer_km, valid, replay
-         FROM positions
-        WHERE vehicle_id = $1 AND fix_time >= $2 AND fix_time < $3
-        ORDER BY fix_time, terminal_id`,
-      [vehicleId, from, to],
-    );
-    const line: [number, number][] = [];
-    const points: Feature<Point | null, TrackPointProperties>[] = rows.map((row) => {
-      if (row.valid) line.push([row.lon, row.lat]);
-      return {
-        type: 'Feature',
-        geometry: row.valid ? { type: 'Point', coordinates: [row.lon, row.lat] } : null,
-        properties: {
-          kind: 'fix',
-          fixTime: row.fix_time.toISOString(),
-          terminalId: row.terminal_id,
-          valid: row.valid,
-          speedKmh: row.speed_kmh,
-          headingDeg: row.heading_deg,
-          ignition: row.ignition,
-          alarmFlags: row.alarm_flags === null ? null : Number(row.alarm_flags),
-          odometerKm: row.odometer_km,
-          replay: row.replay,
+  /**
+   * The first piece comes once the car is known (404 otherwise) and its first fixes are read, so a failure
+   * before then is an ordinary error answer. The connection is held until the last piece has been taken;
+   * a reader that stops early (the client went away) closes it, which ends the query in PostgreSQL too.
+   */
+  async *track(request: TrackRequest): AsyncGenerator<Uint8Array | string> {
+    // The app's pool; a client of its own (not a TypeORM query runner) so a broken-off read can discard it.
+    const client = await ((this.db.driver as PostgresDriver).master as Pool).connect();
+    let page: Page | null = null;
+    try {
+      const vehicles = await client.query<{ plate_number: string }>('SELECT plate_number FROM vehicles WHERE id = $1', [
+        request.vehicleId,
+      ]);
+      if (vehicles.rows.length === 0) throw new NotFoundException(`vehicle ${request.vehicleId} is not known`);
+      const head = {
+        vehicleId: request.vehicleId,
+        plateNumber: vehicles.rows[0].plate_number,
+        from: request.from.toISOString(),
+        to: request.to.toISOString(),
+      };
+      page = new Page(request.limit);
+      const read = readTrackRows(
+        client,
+        {
+          vehicleId: request.vehicleId,
+          from: request.from,
+          to: request.to,
+          after: request.after,
+          limit: request.limit === undefined ? undefined : request.limit + 1,
         },
-      };
-    });
-    // A LineString needs two positions; with fewer the collection holds only the points.
-    const features: Feature<Geometry | null, TrackPointProperties | TrackLineProperties>[] = [];
-    if (line.length >= 2) {
-      const track: Feature<LineString, TrackLineProperties> = {
-        type: 'Feature',
-        geometry: { type: 'LineString', coordinates: line },
-        properties: { kind: 'track', fixes: line.length },
-      };
-      features.push(track);
+        TRACK_BATCH,
+      );
+      let batches = page.apply(read);
+      if (request.simplifyM !== null) batches = simplifyTrack(batches, request.simplifyM, TRACK_BATCH);
+      const next = () => page!.next();
+      yield* request.format === 'compact'
+        ? compactTrack(head, request.simplifyM, batches, next)
+        : geoJsonTrack(head, batches, next);
+    } finally {
+      // Released with an error, the pool closes the connection rather than reuse one in the middle of a COPY.
+      const broken = page !== null && !page.readToEnd;
+      client.release(broken ? new Error('the track was not read to its end') : undefined);
     }
-    features.push(...points);
-    return {
-      type: 'FeatureCollection',
-      vehicleId,
-      plateNumber: vehicles[0].plate_number,
-      from: from.toISOString(),
-      to: to.toISOString(),
-      features,
-    };
   }
 }

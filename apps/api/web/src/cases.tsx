@@ -1,9 +1,9 @@
 import L from 'leaflet';
-import type { Feature, FeatureCollection, LineString, Point } from 'geojson';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api } from './api.js';
 import { displayer, tileSetting } from './geo.js';
 import { CASE_STATUSES, OUTCOMES, RULES, label, num, when } from './labels.js';
+import { loadTrack, type TrackFix } from './track.js';
 import { Loaded, Options, Table, useAction, useLoad } from './ui.js';
 
 interface CaseRow {
@@ -122,15 +122,11 @@ function CaseView({ c, canAct, reload }: { c: CaseDetail; canAct: boolean; reloa
   const from = first ? new Date(Date.parse(first.startTime) - 15 * 60_000) : null;
   const to = last ? new Date(Date.parse(last.endTime ?? last.startTime) + 15 * 60_000) : null;
   const track = useLoad(
-    () =>
-      from && to
-        ? api<FeatureCollection>(
-            `vehicles/${c.vehicle.id}/track?from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}`,
-          )
-        : Promise.resolve({ type: 'FeatureCollection', features: [] } as FeatureCollection),
+    () => (from && to ? loadTrack(c.vehicle.id, from.toISOString(), to.toISOString()) : Promise.resolve([])),
     [c.id],
   );
-  const fixes = (track.data?.features.filter((f) => f.geometry?.type === 'Point') ?? []) as Feature<Point>[];
+  // Fixes with a GNSS lock: the ones with a position to show.
+  const fixes = useMemo(() => (track.data ?? []).filter((f) => f.valid), [track.data]);
   return (
     <div id="case" data-status={c.status}>
       <h2>
@@ -164,7 +160,7 @@ function CaseView({ c, canAct, reload }: { c: CaseDetail; canAct: boolean; reloa
       <div class="two">
         <div>
           <h3>证据轨迹 Evidence track</h3>
-          <EvidenceMap data={track.data} violations={c.violations} />
+          <EvidenceMap fixes={track.data ? fixes : undefined} violations={c.violations} />
         </div>
         <div>
           <h3>违规记录 Findings</h3>
@@ -180,11 +176,11 @@ function CaseView({ c, canAct, reload }: { c: CaseDetail; canAct: boolean; reloa
         headers={['时间 Fix time', '纬度 Lat', '经度 Lon', '速度 km/h', '点火 Ignition']}
         rows={fixes.slice(0, 500)}
         cells={(f) => [
-          when(String(f.properties?.fixTime)),
-          f.geometry.coordinates[1].toFixed(5),
-          f.geometry.coordinates[0].toFixed(5),
-          num(f.properties?.speedKmh),
-          f.properties?.ignition === true ? '开 On' : f.properties?.ignition === false ? '关 Off' : '—',
+          when(f.fixTime),
+          f.lat.toFixed(5),
+          f.lon.toFixed(5),
+          num(f.speedKmh),
+          f.ignition === true ? '开 On' : f.ignition === false ? '关 Off' : '—',
         ]}
       />
       <h3>备注 Notes</h3>
@@ -312,7 +308,7 @@ function NoteForm({ id, reload }: { id: string; reload: () => void }) {
   );
 }
 
-function EvidenceMap({ data, violations }: { data?: FeatureCollection; violations: Violation[] }) {
+function EvidenceMap({ fixes, violations }: { fixes?: TrackFix[]; violations: Violation[] }) {
   const div = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const map = L.map(div.current!, { attributionControl: false });
@@ -320,10 +316,9 @@ function EvidenceMap({ data, violations }: { data?: FeatureCollection; violation
     const show = displayer(setting);
     if (setting.url) L.tileLayer(setting.url).addTo(map);
     map.setView([33.95, 118.35], 11);
-    const line = data?.features.find((f) => f.geometry?.type === 'LineString') as Feature<LineString> | undefined;
     const bounds: L.LatLngExpression[] = [];
-    if (line) {
-      const points = line.geometry.coordinates.map((c) => show(c[1], c[0]));
+    if (fixes && fixes.length >= 2) {
+      const points = fixes.map((f) => show(f.lat, f.lon));
       L.polyline(points, { className: 'track', weight: 3 }).addTo(map);
       bounds.push(...points);
     }
@@ -335,6 +330,6 @@ function EvidenceMap({ data, violations }: { data?: FeatureCollection; violation
     }
     if (bounds.length > 0) map.fitBounds(L.latLngBounds(bounds), { maxZoom: 15, padding: [20, 20] });
     return () => void map.remove();
-  }, [data, violations]);
+  }, [fixes, violations]);
   return <div ref={div} class="map small" />;
 }

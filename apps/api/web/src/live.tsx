@@ -1,10 +1,11 @@
 import L from 'leaflet';
-import type { Feature, FeatureCollection, Geometry, LineString, Point } from 'geojson';
+import type { Feature, FeatureCollection, Geometry } from 'geojson';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, itemsOf, listen } from './api.js';
 import { colourOf, type CarColour } from './display.js';
 import { displayer, tileSetting } from './geo.js';
 import { CAR_STATES, CATEGORIES, RULES, dayStart, label, localDay, num, time, weekStart, when } from './labels.js';
+import { loadTrack } from './track.js';
 import { Card, Table, useLoad } from './ui.js';
 
 interface LiveCar {
@@ -309,29 +310,23 @@ function CarDetails({
     () => api<{ items: Trip[] }>(`vehicles/${car.vehicleId}/trips?from=${encodeURIComponent(from)}`),
     [car.vehicleId],
   );
-  const track = useLoad(
-    () =>
-      api<FeatureCollection>(
-        `vehicles/${car.vehicleId}/track?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
-      ),
-    [car.vehicleId],
-  );
+  const track = useLoad(() => loadTrack(car.vehicleId, from, to), [car.vehicleId]);
   const [replaying, setReplaying] = useState(false);
-  const line = track.data?.features.find((f) => f.geometry?.type === 'LineString') as Feature<LineString> | undefined;
-  const fixes = (track.data?.features.filter((f) => f.geometry?.type === 'Point') ?? []) as Feature<Point>[];
+  // Fixes with a GNSS lock: the ones with a position to draw.
+  const fixes = useMemo(() => (track.data ?? []).filter((f) => f.valid), [track.data]);
 
   useEffect(() => {
-    if (!map || !line) return;
+    if (!map || fixes.length < 2) return;
     const layer = L.polyline(
-      line.geometry.coordinates.map((c) => show(c[1], c[0])),
+      fixes.map((f) => show(f.lat, f.lon)),
       { className: 'track', weight: 3 },
     ).addTo(map);
     return () => void layer.remove();
-  }, [map, line, show]);
+  }, [map, fixes, show]);
 
   useEffect(() => {
     if (!map || !replaying || fixes.length === 0) return;
-    const dot = L.circleMarker(show(fixes[0].geometry.coordinates[1], fixes[0].geometry.coordinates[0]), {
+    const dot = L.circleMarker(show(fixes[0].lat, fixes[0].lon), {
       radius: 7,
       className: 'replay',
     }).addTo(map);
@@ -343,9 +338,8 @@ function CarDetails({
         setReplaying(false);
         return;
       }
-      const [lon, lat] = fixes[i].geometry.coordinates;
-      dot.setLatLng(show(lat, lon));
-      dot.bindTooltip(time(String(fixes[i].properties?.fixTime)), { permanent: true }).openTooltip();
+      dot.setLatLng(show(fixes[i].lat, fixes[i].lon));
+      dot.bindTooltip(time(fixes[i].fixTime), { permanent: true }).openTooltip();
     }, 50);
     return () => {
       clearInterval(timer);
