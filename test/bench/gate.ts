@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -12,7 +11,7 @@ import { hashSecret, newSecret } from '#app/crypto';
 import { runMigrations } from '#app/db';
 import { DEMO_VEHICLES, loadDemoFleet } from '#app/demo-fleet';
 import { createApiApp } from '../../apps/api/src/api.app.js';
-import { percentile } from './support.js';
+import { cpuSeconds, percentile } from './support.js';
 
 /**
  * Payment-gate load test. The API runs in a child process on a fresh database holding the demo fleet
@@ -153,16 +152,6 @@ function post(agent: Agent, port: number, path: string, bearer: string, body: un
   });
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc; NaN where there is no /proc. */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
 /** Process ids of the database sessions serving the bench database (the server runs on this machine). */
 async function databaseBackends(url: string): Promise<number[]> {
   const client = new pg.Client({ connectionString: url });
@@ -278,13 +267,13 @@ async function drive(port: number, bearer: string, apiPid: number | undefined, d
   };
 
   await run(WARMUP_SECONDS, false);
-  const cpuBefore = cpuSeconds(apiPid);
+  const cpuBefore = cpuSeconds(apiPid, NaN);
   const backends = await databaseBackends(dbUrlForPids);
-  const dbBefore = backends.map(cpuSeconds);
+  const dbBefore = backends.map((pid) => cpuSeconds(pid, NaN));
   const elapsed = await run(SECONDS, true);
-  const apiCpuSeconds = cpuSeconds(apiPid) - cpuBefore;
+  const apiCpuSeconds = cpuSeconds(apiPid, NaN) - cpuBefore;
   // Sessions that ended during the run are not counted, so this is a lower bound.
-  const dbCpuSeconds = backends.reduce((sum, pid, i) => sum + (cpuSeconds(pid) - dbBefore[i] || 0), 0);
+  const dbCpuSeconds = backends.reduce((sum, pid, i) => sum + (cpuSeconds(pid, NaN) - dbBefore[i] || 0), 0);
   agent.destroy();
   latencies.sort((a, b) => a - b);
   if (TIMELINE) printTimeline(timeline);

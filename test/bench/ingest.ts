@@ -15,9 +15,15 @@
  * committed before t. Latency = t − fixTime is therefore an upper bound of publish → commit.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createBenchDatabase, seedBoundTerminals, startFlags } from './support.js';
-import { connect } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import {
+  cpuSeconds,
+  createBenchDatabase,
+  quantile,
+  seedBoundTerminals,
+  startBenchMosquitto,
+  startFlags,
+} from './support.js';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -211,35 +217,6 @@ function runChild<T>(
 }
 
 // ---------------------------------------------------------------- main
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const open = await new Promise<boolean>((done) => {
-      const s = connect(port, '127.0.0.1');
-      s.once('connect', () => (s.destroy(), done(true)));
-      s.once('error', () => done(false));
-    });
-    if (open) return;
-    await sleep(50);
-  }
-  throw new Error(`port ${port} did not open`);
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc. */
-function cpuSeconds(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-function quantile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
 async function main(): Promise<void> {
   const machine = `${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}`;
   const { admin, dbName, databaseUrl } = await createBenchDatabase(SERVER);
@@ -256,21 +233,7 @@ async function main(): Promise<void> {
       [FUZZ_TERMINALS],
     );
 
-    const conf = join(dir, 'mosquitto.conf');
-    writeFileSync(
-      conf,
-      [
-        readFileSync(join(ROOT, 'deploy/mosquitto/conf.d/no-drop.conf'), 'utf8'),
-        `listener ${PORT} 127.0.0.1`,
-        'allow_anonymous true',
-        'user root',
-        'persistence false',
-        'log_dest none',
-        '',
-      ].join('\n'),
-    );
-    broker = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: 'ignore' });
-    await waitForPort(PORT);
+    broker = await startBenchMosquitto(ROOT, dir, PORT);
     const url = `mqtt://127.0.0.1:${PORT}`;
 
     // The node flags `npm run start:gateway` uses, plus any given for the run (e.g. a CPU profile).

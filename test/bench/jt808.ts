@@ -14,7 +14,7 @@
  *    connections to the same gateway; committed per second seen by a hand-off subscriber.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -36,7 +36,7 @@ import {
 } from '#app/jt808';
 import { waitForPort } from '../ingest/support/mosquitto.js';
 import { freePort } from '../support/service-process.js';
-import { createBenchDatabase, seedBoundTerminals, startFlags } from './support.js';
+import { createBenchDatabase, quantile, seedBoundTerminals, startBenchMosquitto, startFlags } from './support.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = resolve(SELF, '../../../..');
@@ -51,10 +51,6 @@ const phone = (i: number) => `137${String(i).padStart(8, '0')}`;
 const editionOf = (i: number): Edition => (i % 2 ? 2019 : 2013);
 /** Fix times: an hour back, one second apart per report of a terminal. */
 const BASE = Math.floor((Date.now() - 3_600_000) / 1000) * 1000;
-
-function quantile(sorted: Float64Array, q: number): number {
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
 
 // ---------------------------------------------------------------- 1. decode on one core
 function decodeRate(): { framesPerS: number; frames: number } {
@@ -293,22 +289,8 @@ async function main(): Promise<void> {
     ]);
 
     const mqttPort = await freePort();
-    const conf = join(dir, 'mosquitto.conf');
     // The deployment's limits, as in bench:ingest.
-    writeFileSync(
-      conf,
-      [
-        readFileSync(join(ROOT, 'deploy/mosquitto/conf.d/no-drop.conf'), 'utf8'),
-        `listener ${mqttPort} 127.0.0.1`,
-        'allow_anonymous true',
-        'user root',
-        'persistence false',
-        'log_dest none',
-        '',
-      ].join('\n'),
-    );
-    broker = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: 'ignore' });
-    await waitForPort(mqttPort, true, 30_000);
+    broker = await startBenchMosquitto(ROOT, dir, mqttPort);
     const url = `mqtt://127.0.0.1:${mqttPort}`;
     const jt808Port = await freePort();
     gateway = spawn(

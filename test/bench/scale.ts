@@ -15,8 +15,8 @@
  * Positions count as committed when a gateway's hand-off to the detector (sent only after the COMMIT) reaches
  * the benchmark's subscriber; loss is what the broker acknowledged to the publisher minus the rows stored.
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,9 +24,8 @@ import mqtt from 'mqtt';
 import pg from 'pg';
 import { runMigrations } from '#app/db';
 import { HANDOFF_TOPIC_FILTER, type HandoffBatch } from '#app/handoff';
-import { waitForPort } from '../ingest/support/mosquitto.js';
 import { freePort, startService, type ServiceProcess } from '../support/service-process.js';
-import { createBenchDatabase, seedBoundTerminals } from './support.js';
+import { cpuSeconds, createBenchDatabase, seedBoundTerminals, startBenchMosquitto } from './support.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = resolve(SELF, '../../../..');
@@ -136,17 +135,6 @@ function runChild<T>(args: string[], onMessage?: (message: Record<string, unknow
   return { child, result };
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc. */
-function cpuSeconds(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
 const median = (values: number[]) => {
   const sorted = [...values].sort((x, y) => x - y);
   const mid = Math.floor(sorted.length / 2);
@@ -182,21 +170,7 @@ async function main(): Promise<void> {
   try {
     await runMigrations(databaseUrl);
     await seedBoundTerminals(db, TERMINALS, 'B', 5);
-    const conf = join(dir, 'mosquitto.conf');
-    writeFileSync(
-      conf,
-      [
-        readFileSync(join(ROOT, 'deploy/mosquitto/conf.d/no-drop.conf'), 'utf8'),
-        `listener ${port} 127.0.0.1`,
-        'allow_anonymous true',
-        'user root',
-        'persistence false',
-        'log_dest none',
-        '',
-      ].join('\n'),
-    );
-    broker = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: 'ignore' });
-    await waitForPort(port, true);
+    broker = await startBenchMosquitto(ROOT, dir, port);
 
     // The hand-off subscriber: sees each position after its commit, from whichever gateway committed it.
     const observer = await mqtt.connectAsync(url, { clientId: 'scale-observer', clean: true });

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import { waitForPort } from '../ingest/support/mosquitto.js';
 
 /** The node flags an npm script starts its app with (e.g. `start`), so a benchmark runs what production runs. */
 export function startFlags(root: string, script: string): string[] {
@@ -51,4 +53,47 @@ export async function seedBoundTerminals(db: pg.Pool, count: number, prefix: str
      SELECT id, $3 || lpad(substr(plate_number, 6), $4, '0'), CURRENT_DATE - 1 FROM v`,
     [count, units[0].id, prefix, digits],
   );
+}
+
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc; `unreadable` for a process without an id,
+ * one that has ended, or a machine without /proc.
+ */
+export function cpuSeconds(pid: number | undefined, unreadable = 0): number {
+  if (!pid) return unreadable;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return unreadable;
+  }
+}
+
+/** The value at the `q` quantile (0…1) of an ascending array (NaN for an empty one). */
+export function quantile(sorted: Float64Array, q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+/**
+ * A Mosquitto of the benchmark's own on `port` with the deployment's no-drop limits, no persistence and no
+ * log, its configuration written into `dir`; resolves once it accepts connections.
+ */
+export async function startBenchMosquitto(root: string, dir: string, port: number): Promise<ChildProcess> {
+  const conf = join(dir, 'mosquitto.conf');
+  writeFileSync(
+    conf,
+    [
+      readFileSync(join(root, 'deploy/mosquitto/conf.d/no-drop.conf'), 'utf8'),
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous true',
+      'user root',
+      'persistence false',
+      'log_dest none',
+      '',
+    ].join('\n'),
+  );
+  const broker = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: 'ignore' });
+  await waitForPort(port, true, 30_000);
+  return broker;
 }
