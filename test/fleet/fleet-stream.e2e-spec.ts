@@ -1,52 +1,9 @@
 import { fixedClock } from '#app/calendar';
 import { startTestApi, type TestApi } from '../support/test-app.js';
 import { putLive, seedUnit, type SeededCar } from './fleet-fixtures.js';
+import { collectEvents, until } from '../support/sse.js';
 
 const NOW = new Date('2026-11-26T02:00:00.000Z'); // 10:00 in Asia/Shanghai
-
-interface Received {
-  type: string;
-  data: unknown;
-}
-
-/** Reads Server-Sent Events from a streaming response until told to stop. */
-function collect(body: ReadableStream<Uint8Array>): { events: Received[]; stop(): Promise<void> } {
-  const events: Received[] = [];
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  const pump = (async () => {
-    for (;;) {
-      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-      if (done) return;
-      buffer += value;
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const type = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (data !== undefined) events.push({ type, data: JSON.parse(data) });
-      }
-    }
-  })();
-  return {
-    events,
-    async stop() {
-      await reader.cancel().catch(() => undefined);
-      await pump;
-    },
-  };
-}
-
-async function until<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('nothing arrived in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('GET /api/v1/fleet/stream', () => {
   let api: TestApi;
@@ -86,7 +43,7 @@ describe('GET /api/v1/fleet/stream', () => {
     const res = await open();
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    const stream = collect(res.body!);
+    const stream = collectEvents(res.body!);
     try {
       // The first look only sets where "new" starts: wait past it, then the gateway writes one car's live row.
       await new Promise((r) => setTimeout(r, 1_000));
@@ -121,7 +78,7 @@ describe('GET /api/v1/fleet/stream', () => {
   });
 
   it('pushes a finding the detector has just raised', async () => {
-    const stream = collect((await open()).body!);
+    const stream = collectEvents((await open()).body!);
     try {
       await new Promise((r) => setTimeout(r, 1_000));
       const { rows } = await api.db.query<{ id: string }>(

@@ -8,6 +8,7 @@ import { seedCar, type SeededCar } from '../detector/detector-fixture.js';
 import { startTestApi, testInfrastructure, type TestApi } from '../support/test-app.js';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
+import { collectEvents, until } from '../support/sse.js';
 
 const at = (local: string) => new Date(`${local}+08:00`);
 /** A Thursday, a working day in the shipped 2026 schedule; all times are read in Asia/Shanghai. */
@@ -26,50 +27,6 @@ interface LogEntry {
   recipient: { userId: string | null; username: string | null; webhookId: string | null };
   notificationRule: { id: string; name: string } | null;
   resentBy: string | null;
-}
-
-interface Stream {
-  events: { type: string; data: unknown }[];
-  stop(): Promise<void>;
-}
-
-/** Reads Server-Sent Events from a streaming response until told to stop. */
-function collect(body: ReadableStream<Uint8Array>): Stream {
-  const events: Stream['events'] = [];
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  const pump = (async () => {
-    for (;;) {
-      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-      if (done) return;
-      buffer += value;
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const type = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (data !== undefined) events.push({ type, data: JSON.parse(data) });
-      }
-    }
-  })();
-  return {
-    events,
-    async stop() {
-      await reader.cancel().catch(() => undefined);
-      await pump;
-    },
-  };
-}
-
-async function until<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('nothing arrived in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('notifications of findings: e-mail, webhook, dashboard, SMS', () => {
@@ -427,7 +384,7 @@ describe('notifications of findings: e-mail, webhook, dashboard, SMS', () => {
         headers: { ...as(token), Accept: 'text/event-stream' },
       });
       expect(res.status).toBe(200);
-      return collect(res.body!);
+      return collectEvents(res.body!);
     };
     const [mine, theirs] = [await open(li.token), await open(bystander.token)];
     try {
