@@ -598,6 +598,7 @@ describe('notification settings from the environment', () => {
       retryMaxSeconds: 3600,
       timeoutSeconds: 10,
       publicUrl: undefined,
+      reportRecipients: [],
     });
   });
 
