@@ -121,12 +121,15 @@ describe('the unit quota counts purchases approved and not yet in service', () =
     let settled = false;
     const pending = Promise.all(items.map(({ meetingId, itemId }) => jm.decide(meetingId, itemId).then((r) => r)));
     void pending.finally(() => (settled = true));
-    // Until both wait at the lock — or one answered without waiting, which the checks below then show.
-    for (let waiting = 0; waiting < 2 && !settled;) {
+    // Until both wait behind the gate — or one answered without waiting, which the checks below then show.
+    // Asked on another connection: inside the gate's transaction pg_stat_activity is read once and then frozen.
+    const gatePid = (await gate.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+    const deadline = Date.now() + 60_000;
+    for (let waiting = 0; waiting < 2 && !settled && Date.now() < deadline;) {
       await new Promise((resolve) => setTimeout(resolve, 20));
-      const { rows } = await gate.query(
-        `SELECT count(*)::int AS n FROM pg_stat_activity
-          WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+      const { rows } = await api.db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))',
+        [gatePid],
       );
       waiting = rows[0].n;
     }
