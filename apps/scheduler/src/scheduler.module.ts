@@ -9,6 +9,11 @@ import { EmailSender, NotificationsModule, type NotificationOptions } from '#app
 import { ArchiveChannel, ReportsCoreModule, type ReportDeliveryChannel } from '#app/reports';
 import { AUDIT_JOB_OPTIONS, AuditDrawJob, type AuditJobOptions } from './audit-draw.job.js';
 import { EmailReportChannel } from './report-email.channel.js';
+import {
+  POSITIONS_LIFECYCLE_OPTIONS,
+  PositionsLifecycleJob,
+  type PositionsLifecycleOptions,
+} from './positions-lifecycle.job.js';
 import { MONTHLY_REPORT_OPTIONS, MonthlyReportJob, type MonthlyReportOptions } from './monthly-report.job.js';
 
 export interface SchedulerOptions {
@@ -17,6 +22,7 @@ export interface SchedulerOptions {
   audit?: Partial<AuditJobOptions>;
   notifications?: Partial<NotificationOptions>;
   monthlyReport?: Partial<MonthlyReportOptions>;
+  positionsLifecycle?: Partial<PositionsLifecycleOptions>;
   /**
    * Where scheduled reports go besides the archive in the service (which always receives them): e-mail or
    * webhook channels of a notification module plug in here.
@@ -47,6 +53,8 @@ export class SchedulerModule {
         AuditDrawJob,
         { provide: MONTHLY_REPORT_OPTIONS, useValue: { checkEveryMs: 60_000, ...options.monthlyReport } },
         MonthlyReportJob,
+        { provide: POSITIONS_LIFECYCLE_OPTIONS, useValue: { checkEveryMs: 3_600_000, ...options.positionsLifecycle } },
+        PositionsLifecycleJob,
       ],
     };
   }

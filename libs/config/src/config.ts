@@ -38,6 +38,11 @@ export interface AppConfig {
   metricsHost: string;
   /** When set, `/metrics` answers only `Authorization: Bearer <token>`; on the API port it exists only then. */
   metricsToken?: string;
+  /**
+   * Raw positions' lifecycle: kept `retentionDays` (0 = for ever), on TimescaleDB compressed once
+   * `compressAfterDays` old (0 = never). Applied by the scheduler (docs/operations.md, "Data lifecycle").
+   */
+  positions: { compressAfterDays: number; retentionDays: number };
   ingest: {
     /** The gateway's MQTT client id: it names the broker session that holds what is not yet committed. */
     clientId: string;
@@ -303,6 +308,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (auditSampleRate < 0.1) {
     r.problems.push(`AUDIT_SAMPLE_RATE must not be below 0.1 (the policy's 10 %), got "${auditSampleRate}"`);
   }
+  const compressAfterDays = r.int('POSITIONS_COMPRESS_AFTER_DAYS', 7, 0, 3650);
+  const retentionDays = r.int('POSITIONS_RETENTION_DAYS', 1096, 0, 36_500);
+  // Positions are the evidence of cases: a figure meant in months or years must not delete them in days.
+  if (retentionDays > 0 && retentionDays < 30) {
+    r.problems.push(`POSITIONS_RETENTION_DAYS must be 0 (keep for ever) or at least 30, got "${retentionDays}"`);
+  } else if (retentionDays > 0 && compressAfterDays >= retentionDays) {
+    r.problems.push(
+      `POSITIONS_COMPRESS_AFTER_DAYS (${compressAfterDays}) must be below POSITIONS_RETENTION_DAYS (${retentionDays})`,
+    );
+  }
   const config: AppConfig = {
     port: r.int('PORT', 3000, 0, 65535),
     databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
@@ -326,6 +341,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     metricsPort: r.string('METRICS_PORT') === undefined ? undefined : r.int('METRICS_PORT', 0, 0, 65535),
     metricsHost: r.string('METRICS_HOST') ?? '127.0.0.1',
     metricsToken,
+    positions: { compressAfterDays, retentionDays },
     ingest: {
       clientId: r.string('INGEST_CLIENT_ID') ?? 'oversight-gateway',
       shareGroup,

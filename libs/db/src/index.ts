@@ -7,3 +7,10 @@ export { transactionInOneMessage } from './transaction-message.js';
 export { returnedRows } from './returned-rows.js';
 export { backupDatabase, restoreDatabase, RestoreError } from './backup.js';
 export type { BackupManifest, BackupOptions } from './backup.js';
+export {
+  applyPositionsPolicies,
+  deleteExpiredPositions,
+  positionsOnTimescale,
+  positionsPolicies,
+} from './positions-lifecycle.js';
+export type { PositionsLifecycle, PositionsPolicies } from './positions-lifecycle.js';
