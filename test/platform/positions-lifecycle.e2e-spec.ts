@@ -1,13 +1,12 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import pg from 'pg';
 import { fixedClock } from '#app/calendar';
 import { ConfigError, loadConfig } from '#app/config';
 import { deleteExpiredPositions } from '#app/db';
 import { PositionsLifecycleJob } from '../../apps/scheduler/src/positions-lifecycle.job.js';
 import { SchedulerModule } from '../../apps/scheduler/src/scheduler.module.js';
 import { testConfig, testInfrastructure } from '../support/test-app.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { suiteDatabase } from '../support/test-database.js';
 
 /** The scheduler's clock: noon on 7 December 2026 in Shanghai. */
 const NOW = new Date('2026-12-07T04:00:00Z');
@@ -19,24 +18,14 @@ const daysBefore = (days: number, plusMs = 0) => new Date(NOW.getTime() - days *
  * nothing younger, for every terminal; 0 keeps everything. The clock is pinned.
  */
 describe('positions retention on plain PostgreSQL', () => {
-  let database: TestDatabase;
-  let db: pg.Pool;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    db = new pg.Pool({ connectionString: database.url, max: 2 });
-  });
-  afterAll(async () => {
-    await db.end();
-    await database.drop();
-  });
+  const suite = suiteDatabase();
 
   /** Three terminals, each with fixes 40, 31, 30 days (less a minute) and 1 day before NOW. */
   async function load(): Promise<void> {
-    await db.query('TRUNCATE positions');
+    await suite.db.query('TRUNCATE positions');
     for (const terminal of ['R-1', 'R-2', 'R-3']) {
       for (const at of [daysBefore(40), daysBefore(31), daysBefore(30, 60_000), daysBefore(1)]) {
-        await db.query('INSERT INTO positions (terminal_id, fix_time, lat, lon) VALUES ($1, $2, 33.6, 118.3)', [
+        await suite.db.query('INSERT INTO positions (terminal_id, fix_time, lat, lon) VALUES ($1, $2, 33.6, 118.3)', [
           terminal,
           at,
         ]);
@@ -45,13 +34,13 @@ describe('positions retention on plain PostgreSQL', () => {
   }
   const left = async () =>
     (
-      await db.query<{ terminal_id: string; fix_time: Date }>(
+      await suite.db.query<{ terminal_id: string; fix_time: Date }>(
         'SELECT terminal_id, fix_time FROM positions ORDER BY 1, 2',
       )
     ).rows;
 
   async function scheduler(env: Record<string, string>): Promise<INestApplicationContext> {
-    const config = testConfig(database.url, env);
+    const config = testConfig(suite.database.url, env);
     const app = await NestFactory.createApplicationContext(
       SchedulerModule.register(config, testInfrastructure(config), {
         clock: fixedClock(NOW),
@@ -101,13 +90,13 @@ describe('positions retention on plain PostgreSQL', () => {
   });
 
   it('deletes in batches along the primary key until the terminal has nothing expired', async () => {
-    await db.query('TRUNCATE positions');
-    await db.query(
+    await suite.db.query('TRUNCATE positions');
+    await suite.db.query(
       `INSERT INTO positions (terminal_id, fix_time, lat, lon)
        SELECT 'B-1', $1::timestamptz + n * interval '10 seconds', 33.6, 118.3 FROM generate_series(0, 2499) n`,
       [daysBefore(100)],
     );
-    expect(await deleteExpiredPositions(db, daysBefore(50), 1000)).toBe(2500);
+    expect(await deleteExpiredPositions(suite.db, daysBefore(50), 1000)).toBe(2500);
     expect(await left()).toEqual([]);
   });
 

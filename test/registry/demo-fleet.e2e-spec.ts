@@ -1,41 +1,33 @@
 import { booleanPointInPolygon, lineString, point, pointToLineDistance } from '@turf/turf';
-import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { verifySecret } from '#app/crypto';
 import { DEMO_BINDING_FROM, DEMO_UNITS, DEMO_VEHICLES, demoTerminalSecret, loadDemoFleet } from '#app/demo-fleet';
 import { convertPosition, districtFeature, SUCHENG_ADCODE, SUYU_ADCODE } from '#app/geo';
 import { boundTerminalOn } from '#app/registry';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { suiteDatabase } from '../support/test-database.js';
 
 describe('demo fleet', () => {
-  let database: TestDatabase;
-  let db: pg.Pool;
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    db = new pg.Pool({ connectionString: database.url, max: 2 });
-  });
-  afterAll(async () => {
-    // pool.end() resolves before its sockets have closed; the forced drop may then hit a closing client.
-    db.on('error', () => undefined);
-    await db.end();
-    await database.drop();
-  });
+  const suite = suiteDatabase();
 
   it('loads 403 cars, each with its own bound terminal, and a second load changes nothing', async () => {
-    const first = await loadDemoFleet(db);
+    const first = await loadDemoFleet(suite.db);
     expect(first).toEqual({
       unitsCreated: DEMO_UNITS.length,
       vehiclesCreated: 403,
       terminalsCreated: 403,
       bindingsCreated: 403,
     });
-    const before = await db.query('SELECT id, plate_normalized, unit_id, category, status FROM vehicles ORDER BY id');
-    const second = await loadDemoFleet(db);
+    const before = await suite.db.query(
+      'SELECT id, plate_normalized, unit_id, category, status FROM vehicles ORDER BY id',
+    );
+    const second = await loadDemoFleet(suite.db);
     expect(second).toEqual({ unitsCreated: 0, vehiclesCreated: 0, terminalsCreated: 0, bindingsCreated: 0 });
-    const after = await db.query('SELECT id, plate_normalized, unit_id, category, status FROM vehicles ORDER BY id');
+    const after = await suite.db.query(
+      'SELECT id, plate_normalized, unit_id, category, status FROM vehicles ORDER BY id',
+    );
     expect(after.rows).toEqual(before.rows);
 
-    const { rows } = await db.query(`
+    const { rows } = await suite.db.query(`
       SELECT (SELECT count(*)::int FROM vehicles) AS vehicles,
              (SELECT count(*)::int FROM units) AS units,
              (SELECT count(*)::int FROM terminals) AS terminals,
@@ -56,7 +48,7 @@ describe('demo fleet', () => {
   });
 
   it('binds each car to the terminal its export names, from the documented day, within its unit quota', async () => {
-    const { rows } = await db.query(`
+    const { rows } = await suite.db.query(`
       SELECT v.plate_normalized, u.name AS unit, v.category, b.terminal_id, b.valid_from::text AS valid_from
         FROM vehicles v JOIN units u ON u.id = v.unit_id
         JOIN terminal_bindings b ON b.vehicle_id = v.id AND b.valid_to IS NULL`);
@@ -72,19 +64,19 @@ describe('demo fleet', () => {
     }
     expect(DEMO_VEHICLES[0].terminalId).toBe('13800000001');
     expect(DEMO_VEHICLES[402].terminalId).toBe('13800000403');
-    const quota = await db.query(`
+    const quota = await suite.db.query(`
       SELECT u.name FROM units u WHERE u.vehicle_quota < (SELECT count(*) FROM vehicles v WHERE v.unit_id = u.id)`);
     expect(quota.rows).toEqual([]);
     const [sample] = (
-      await db.query('SELECT id FROM vehicles WHERE plate_normalized = $1', [DEMO_VEHICLES[7].plateNormalized])
+      await suite.db.query('SELECT id FROM vehicles WHERE plate_normalized = $1', [DEMO_VEHICLES[7].plateNormalized])
     ).rows;
-    expect(await boundTerminalOn(db, sample.id, '2026-06-01')).toBe(DEMO_VEHICLES[7].terminalId);
-    expect(await boundTerminalOn(db, sample.id, '2025-12-31')).toBeNull();
+    expect(await boundTerminalOn(suite.db, sample.id, '2026-06-01')).toBe(DEMO_VEHICLES[7].terminalId);
+    expect(await boundTerminalOn(suite.db, sample.id, '2025-12-31')).toBeNull();
   });
 
   it('stores for each terminal the hash of its derivable demo secret', async () => {
     const terminalId = DEMO_VEHICLES[41].terminalId;
-    const { rows } = await db.query('SELECT secret_hash FROM terminals WHERE terminal_id = $1', [terminalId]);
+    const { rows } = await suite.db.query('SELECT secret_hash FROM terminals WHERE terminal_id = $1', [terminalId]);
     expect(verifySecret(demoTerminalSecret(terminalId), rows[0].secret_hash)).toBe(true);
     expect(verifySecret(demoTerminalSecret(DEMO_VEHICLES[42].terminalId), rows[0].secret_hash)).toBe(false);
     expect(demoTerminalSecret(terminalId, 'another seed')).not.toBe(demoTerminalSecret(terminalId));
@@ -92,17 +84,20 @@ describe('demo fleet', () => {
   });
 
   it('does not bind again a car the centre has since unbound', async () => {
-    const { rows } = await db.query('SELECT id FROM vehicles WHERE plate_normalized = $1', [
+    const { rows } = await suite.db.query('SELECT id FROM vehicles WHERE plate_normalized = $1', [
       DEMO_VEHICLES[3].plateNormalized,
     ]);
-    await db.query('UPDATE terminal_bindings SET valid_to = $2 WHERE vehicle_id = $1', [rows[0].id, '2026-05-01']);
-    expect((await loadDemoFleet(db)).bindingsCreated).toBe(0);
-    const open = await db.query('SELECT count(*)::int AS n FROM terminal_bindings WHERE valid_to IS NULL');
+    await suite.db.query('UPDATE terminal_bindings SET valid_to = $2 WHERE vehicle_id = $1', [
+      rows[0].id,
+      '2026-05-01',
+    ]);
+    expect((await loadDemoFleet(suite.db)).bindingsCreated).toBe(0);
+    const open = await suite.db.query('SELECT count(*)::int AS n FROM terminal_bindings WHERE valid_to IS NULL');
     expect(open.rows[0].n).toBe(402);
   });
 
   it('loads through a TypeORM DataSource as well, again creating nothing', async () => {
-    const ds = new DataSource({ type: 'postgres', url: database.url, extra: { max: 1 } });
+    const ds = new DataSource({ type: 'postgres', url: suite.database.url, extra: { max: 1 } });
     await ds.initialize();
     try {
       expect(await loadDemoFleet(ds)).toEqual({
