@@ -5,7 +5,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * doubles and bigints for values that fit two or four bytes, two index entries of ~73 bytes).
  *
  * - `position_rows`: the recent fixes, one narrow row each (coordinates in micro-degrees, speed and HDOP in
- *   tenths, odometer in hundreds of metres, the 32-bit alarm and status words stored as signed integers). The
+ *   tenths, odometer in hundreds of metres, altitude in metres, the 32-bit alarm and status words stored as
+ *   signed integers). The
  *   gateway writes here.
  * - `position_packs`: older fixes, one row per terminal, hour (UTC-aligned) and car, the values as parallel
  *   arrays that PostgreSQL compresses and moves out of line (TOAST). `positions_pack()` moves closed hours
@@ -40,12 +41,12 @@ export class PositionPacks1764100020000 implements MigrationInterface {
         lon_e6 integer NOT NULL,
         alarm_flags integer,
         status_flags integer,
-        odometer_hm integer,
+        altitude_m integer,
+        hdop_d integer,
+        odometer_hm bigint,
         speed_dkmh smallint,
         heading_deg smallint,
-        altitude_m smallint,
         satellites smallint,
-        hdop_d smallint,
         valid boolean NOT NULL DEFAULT true,
         ignition boolean,
         replay boolean NOT NULL DEFAULT false,
@@ -71,12 +72,12 @@ export class PositionPacks1764100020000 implements MigrationInterface {
         lon_e6 integer[] NOT NULL,
         speed_dkmh smallint[] NOT NULL,
         heading_deg smallint[] NOT NULL,
-        altitude_m smallint[] NOT NULL,
+        altitude_m integer[] NOT NULL,
         satellites smallint[] NOT NULL,
-        hdop_d smallint[] NOT NULL,
+        hdop_d integer[] NOT NULL,
         alarm_flags integer[] NOT NULL,
         status_flags integer[] NOT NULL,
-        odometer_hm integer[] NOT NULL,
+        odometer_hm bigint[] NOT NULL,
         seq bigint[] NOT NULL,
         valid boolean[] NOT NULL,
         ignition boolean[] NOT NULL,
@@ -178,9 +179,9 @@ export const POSITIONS_PACK_LOCK = 0x706f737061636b;
 
 /** The wide values (as `positions` has them) into the narrow units, in position_rows' column order above. */
 const encode = (s: string) => `round(${s}lat * 1e6)::int4, round(${s}lon * 1e6)::int4,
-  round(${s}speed_kmh * 10)::int2, ${s}heading_deg, round(${s}altitude_m)::int2, ${s}satellites,
-  round(${s}hdop * 10)::int2, coalesce(${s}valid, true), ${s}ignition, ${s}alarm_flags::bit(32)::int4,
-  ${s}status_flags::bit(32)::int4, round(${s}odometer_km * 10)::int4, ${s}seq, coalesce(${s}replay, false),
+  round(${s}speed_kmh * 10)::int2, ${s}heading_deg, round(${s}altitude_m)::int4, ${s}satellites,
+  round(${s}hdop * 10)::int4, coalesce(${s}valid, true), ${s}ignition, ${s}alarm_flags::bit(32)::int4,
+  ${s}status_flags::bit(32)::int4, round(${s}odometer_km * 10)::int8, ${s}seq, coalesce(${s}replay, false),
   ${s}extra`;
 
 /** A fix's hour: UTC-aligned whatever the session's time zone. */
