@@ -33,7 +33,7 @@ describe('positions retention on plain PostgreSQL', () => {
 
   /** Three terminals, each with fixes 40, 31, 30 days (less a minute) and 1 day before NOW. */
   async function load(): Promise<void> {
-    await db.query('TRUNCATE positions');
+    await db.query('TRUNCATE position_rows, position_packs');
     for (const terminal of ['R-1', 'R-2', 'R-3']) {
       for (const at of [daysBefore(40), daysBefore(31), daysBefore(30, 60_000), daysBefore(1)]) {
         await db.query('INSERT INTO positions (terminal_id, fix_time, lat, lon) VALUES ($1, $2, 33.6, 118.3)', [
@@ -101,7 +101,7 @@ describe('positions retention on plain PostgreSQL', () => {
   });
 
   it('deletes in batches along the primary key until the terminal has nothing expired', async () => {
-    await db.query('TRUNCATE positions');
+    await db.query('TRUNCATE position_rows, position_packs');
     await db.query(
       `INSERT INTO positions (terminal_id, fix_time, lat, lon)
        SELECT 'B-1', $1::timestamptz + n * interval '10 seconds', 33.6, 118.3 FROM generate_series(0, 2499) n`,
@@ -129,6 +129,6 @@ describe('positions retention on plain PostgreSQL', () => {
     expect(attempt({ POSITIONS_COMPRESS_AFTER_DAYS: 'week' })).toEqual([
       'POSITIONS_COMPRESS_AFTER_DAYS must be a whole number from 0 to 3650, got "week"',
     ]);
-    expect(loadConfig({}).positions).toEqual({ compressAfterDays: 7, retentionDays: 1096 });
+    expect(loadConfig({}).positions).toEqual({ compressAfterDays: 7, retentionDays: 1096, packAfterMinutes: 120 });
   });
 });
