@@ -84,8 +84,8 @@ export async function writeFlush(
   writeLive: boolean,
   /** Write the positions in key order (copyText): for a gateway that shares the terminals with others. */
   keyOrder = false,
-  /** Fixes older than this (ms before now) may belong to a packed hour: see `packed` below. */
-  packedAge = DEFAULT_PACKED_AGE_MS,
+  /** Fixes before this instant (epoch ms) may belong to a packed hour: see `packed` below. */
+  packedBefore = Date.now() - DEFAULT_PACKED_AGE_MS,
 ): Promise<FlushOutcome> {
   let mark = performance.now();
   const lap = () => {
@@ -95,7 +95,6 @@ export async function writeFlush(
     return ms;
   };
   const timings: FlushTimings = { prepare: 0, copy: 0, rejections: 0, live: 0, commit: 0 };
-  const packedBefore = Date.now() - packedAge;
   // A blind-area batch or a resend hours late (rare) may repeat a fix the packer has already moved into
   // position_packs, where the rows' primary key cannot see it: such a flush goes the checked way.
   let packed = false;

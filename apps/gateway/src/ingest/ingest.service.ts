@@ -506,7 +506,7 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
         this.live,
         writeLive,
         this.config.ingest.shareGroup !== undefined,
-        packedAgeMs(this.config.positions.packAfterMinutes),
+        Date.now() - packedAgeMs(this.config.positions.packAfterMinutes),
       );
       client.off('error', onError);
       client.release();
