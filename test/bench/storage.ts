@@ -45,7 +45,14 @@ function message(position: PositionRecord): PendingMessage {
     positions: [position],
     rejections: [],
   };
-  return { topic: '', payload: Buffer.alloc(0), receivedAt: position.receivedAt, decoded, ack: () => true, alive: () => true };
+  return {
+    topic: '',
+    payload: Buffer.alloc(0),
+    receivedAt: position.receivedAt,
+    decoded,
+    ack: () => true,
+    alive: () => true,
+  };
 }
 
 function fleet(): PositionRecord[] {
@@ -127,7 +134,10 @@ function report(label: string, positions: number, parts: Size[]): number {
   const total = sum('total');
   console.log(`\n${label}: ${positions} positions`);
   console.log('  table            heap         indexes      TOAST+maps   total        B/position');
-  for (const p of [...parts, { table: 'all', heap: sum('heap'), indexes: sum('indexes'), toast: sum('toast'), total }]) {
+  for (const p of [
+    ...parts,
+    { table: 'all', heap: sum('heap'), indexes: sum('indexes'), toast: sum('toast'), total },
+  ]) {
     console.log(
       `  ${p.table.padEnd(16)} ${mb(p.heap).padEnd(12)} ${mb(p.indexes).padEnd(12)} ${mb(p.toast).padEnd(12)} ` +
         `${mb(p.total).padEnd(12)} ${(p.total / positions).toFixed(1)}` +
@@ -312,9 +322,12 @@ async function main(): Promise<void> {
       );
       await lite.query(`SELECT compress_chunk(c, true) FROM show_chunks('position_rows') c`);
       const { rows: n } = await lite.query<{ n: number }>('SELECT count(*)::int AS n FROM positions');
-      const { rows: detail } = await lite.query<{ table_bytes: string; index_bytes: string; toast_bytes: string; total_bytes: string }>(
-        `SELECT table_bytes, index_bytes, toast_bytes, total_bytes FROM hypertable_detailed_size('position_rows')`,
-      );
+      const { rows: detail } = await lite.query<{
+        table_bytes: string;
+        index_bytes: string;
+        toast_bytes: string;
+        total_bytes: string;
+      }>(`SELECT table_bytes, index_bytes, toast_bytes, total_bytes FROM hypertable_detailed_size('position_rows')`);
       const d = detail[0];
       const count = n[0].n;
       console.log(
