@@ -22,7 +22,7 @@ describe('positions on TimescaleDB (PGlite build with the extension)', () => {
   }, 60_000);
   afterAll(() => db?.close());
 
-  it('runs every migration and makes the positions\' rows a compressed hypertable with a retention policy', async () => {
+  it("runs every migration and makes the positions' rows a compressed hypertable with a retention policy", async () => {
     await apply(db, (m, q) => m.up(q));
     const hypertables = await db.query<{ hypertable_name: string; compression_enabled: boolean }>(
       `SELECT hypertable_name, compression_enabled FROM timescaledb_information.hypertables`,

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import pgCopy from 'pg-copy-streams';
+import { POSITIONS_PACK_LOCK } from '#app/db';
 import type { DecodedMessage, PositionRecord, RejectionReason } from '#app/telemetry';
 import type { TerminalDirectory, TerminalEntry } from './terminal-directory.js';
 
@@ -58,9 +59,6 @@ export const REJECTED_PAYLOAD_CAP = 4096;
 const POSITION_COLUMNS =
   'terminal_id, fix_time, vehicle_id, received_at, lat_e6, lon_e6, speed_dkmh, heading_deg, altitude_m, ' +
   'satellites, hdop_d, valid, ignition, alarm_flags, status_flags, odometer_hm, seq, replay, extra';
-
-/** The advisory lock the packer takes exclusively (POSITIONS_PACK_LOCK in libs/db). */
-const POSITIONS_PACK_LOCK = 0x706f737061636b;
 
 /**
  * Fixes older than this (ms) may lie in an hour already packed: the packer's age (POSITIONS_PACK_AFTER_MINUTES)
@@ -187,9 +185,7 @@ export async function writeFlush(
       // is in position_rows and dropping what a pack holds. The shared lock keeps the packer from moving rows
       // between the check and the commit (it waits, then sees these rows and merges them).
       await db.query('SELECT pg_advisory_xact_lock_shared($1)', [POSITIONS_PACK_LOCK]);
-      await db.query(
-        'CREATE TEMP TABLE position_rows_staging (LIKE position_rows INCLUDING DEFAULTS) ON COMMIT DROP',
-      );
+      await db.query('CREATE TEMP TABLE position_rows_staging (LIKE position_rows INCLUDING DEFAULTS) ON COMMIT DROP');
       await copyInto(db, 'position_rows_staging', rows);
       // In key order (copyText), so this flush and one holding the same rows cannot deadlock either.
       const result = await db.query(
@@ -258,7 +254,8 @@ function text(value: string | null): string {
 
 const num = (value: number | null): string => (value === null ? '\\N' : String(value));
 /** A value in the stored unit, `per` of them to the wire's unit (1e6 micro-degrees to a degree…). */
-const scaled = (value: number | null, per: number): string => (value === null ? '\\N' : String(Math.round(value * per)));
+const scaled = (value: number | null, per: number): string =>
+  value === null ? '\\N' : String(Math.round(value * per));
 /** A DWORD as the signed integer PostgreSQL stores (the view gives it back unsigned). */
 const dword = (value: number | null): string => (value === null ? '\\N' : String(value | 0));
 const bool = (value: boolean | null): string => (value === null ? '\\N' : value ? 't' : 'f');

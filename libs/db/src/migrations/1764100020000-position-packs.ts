@@ -6,8 +6,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * - `position_rows`: the recent fixes, one narrow row each (coordinates in micro-degrees, speed and HDOP in
  *   tenths, odometer in hundreds of metres, altitude in metres, the 32-bit alarm and status words stored as
- *   signed integers). The
- *   gateway writes here.
+ *   signed integers). The gateway writes here.
  * - `position_packs`: older fixes, one row per terminal, hour (UTC-aligned) and car, the values as parallel
  *   arrays that PostgreSQL compresses and moves out of line (TOAST). `positions_pack()` moves closed hours
  *   here, merging late fixes into an existing pack and dropping duplicates.
@@ -174,8 +173,8 @@ export class PositionPacks1764100020000 implements MigrationInterface {
   }
 }
 
-/** The advisory lock key that orders packing against writers of possibly packed fixes ('pos pack'). */
-export const POSITIONS_PACK_LOCK = 0x706f737061636b;
+/** The advisory lock key that orders packing against writers of possibly packed fixes. */
+export const POSITIONS_PACK_LOCK = 7_340_020;
 
 /** The wide values (as `positions` has them) into the narrow units, in position_rows' column order above. */
 const encode = (s: string) => `round(${s}lat * 1e6)::int4, round(${s}lon * 1e6)::int4,
@@ -193,10 +192,6 @@ const DECODE = (r: string) => `${r}.lat_e6 / 1e6::float8 AS lat, ${r}.lon_e6 / 1
     ${r}.satellites, (${r}.hdop_d::float4 / 10)::float4 AS hdop, ${r}.valid, ${r}.ignition,
     ${r}.alarm_flags::int8 & 4294967295 AS alarm_flags, ${r}.status_flags::int8 & 4294967295 AS status_flags,
     ${r}.odometer_hm / 10::float8 AS odometer_km, ${r}.seq, ${r}.replay, ${r}.extra`;
-
-const WIDE = `terminal_id text, fix_time timestamptz, vehicle_id uuid, received_at timestamptz, lat float8,
-  lon float8, speed_kmh float4, heading_deg int2, altitude_m float4, satellites int2, hdop float4, valid bool,
-  ignition bool, alarm_flags int8, status_flags int8, odometer_km float8, seq int8, replay bool, extra jsonb`;
 
 /** The fixes of the packs `k` (a FROM item), as the view's rows. */
 const UNPACKED = (k: string) => `
