@@ -182,6 +182,7 @@ export async function packPositions(
       throw error;
     }
     packed += n;
-    if (n < groups) return packed;
+    // A call packs one hour per terminal at most: the next finds the following hours, until none is left.
+    if (n === 0) return packed;
   }
 }

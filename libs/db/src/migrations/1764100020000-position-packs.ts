@@ -297,18 +297,28 @@ const VIEW_AND_FUNCTIONS = [
          WHERE k.terminal_id = terminal AND k.hour <= at AND m.f IS NOT NULL
          ORDER BY k.hour DESC, m.f DESC LIMIT 1)) x
    $$`,
-  // Moves the rows of up to `groups` (terminal, hour) pairs whose hour ended before `horizon` into packs, merging
-  // with a pack already there (a late fix); a fix both in a row and in the pack is kept once, as first stored.
-  // Returns the pairs packed. Run it in a transaction of its own: it holds the pack lock exclusively until then.
+  // Moves the rows of up to `groups` (terminal, hour) pairs whose hour ended before `horizon` into packs (the oldest
+  // such hour of each terminal), merging with a pack already there (a late fix); a fix both in a row and in the
+  // pack is kept once, as first stored. Returns the pairs packed. Run it in a transaction of its own: it holds the
+  // pack lock exclusively until then.
   `CREATE FUNCTION positions_pack(horizon timestamptz, groups integer) RETURNS integer LANGUAGE plpgsql AS $$
    DECLARE
      g record;
      packed integer := 0;
    BEGIN
      PERFORM pg_advisory_xact_lock(${POSITIONS_PACK_LOCK});
+     -- Each terminal's oldest hour, by a skip scan of the primary key (one probe per terminal, never a scan of
+     -- the rows): a call packs at most one hour per terminal, the caller calls again until nothing is left.
      FOR g IN
-       SELECT DISTINCT r.terminal_id, ${HOUR('r.fix_time')} AS hour FROM position_rows r
-        WHERE r.fix_time < ${HOUR('horizon')} ORDER BY 2, 1 LIMIT groups
+       WITH RECURSIVE t(id) AS (
+         (SELECT terminal_id FROM position_rows ORDER BY terminal_id LIMIT 1)
+         UNION ALL
+         SELECT (SELECT r.terminal_id FROM position_rows r WHERE r.terminal_id > t.id ORDER BY r.terminal_id LIMIT 1)
+           FROM t WHERE t.id IS NOT NULL)
+       SELECT t.id AS terminal_id, ${HOUR('m.first')} AS hour FROM t
+        CROSS JOIN LATERAL (SELECT min(r.fix_time) AS first FROM position_rows r WHERE r.terminal_id = t.id) m
+        WHERE t.id IS NOT NULL AND m.first < ${HOUR('horizon')}
+        LIMIT groups
      LOOP
        WITH moved AS (
          DELETE FROM position_rows r
