@@ -4,6 +4,8 @@ import { MIGRATIONS, packPositions } from '#app/db';
 import type { DecodedMessage, PositionRecord } from '#app/telemetry';
 import { writeFlush, type LiveStates, type PendingMessage } from '../../apps/gateway/src/ingest/flush-writer.js';
 import { TerminalDirectory } from '../../apps/gateway/src/ingest/terminal-directory.js';
+import { trackSql } from '../../apps/api/src/vehicles-track/track-rows.js';
+import { loadPositions, receivedSince } from '../../apps/detector/src/detection/detection.store.js';
 import { registerFleet, type FleetTerminal } from '../ingest/support/fleet.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -131,7 +133,17 @@ describe('positions in rows and packs', () => {
       ).rows,
       lastFix: (await db.query(`SELECT position_last_fix('P-1', $1) AS t`, [new Date(H8 + 7_000_000)])).rows,
       late: (await db.query(`SELECT count(*)::int AS n FROM positions_received_since($1, $2)`, [vehicle, new Date(0)]))
-        .rows,
+        .rows, // The track API's statement, run as a query instead of a binary COPY.
+      track: (
+        await db.query(
+          trackSql(
+            { escapeLiteral: (v: string) => `'${v.replace(/'/g, "''")}'` },
+            { vehicleId: vehicle!, from: new Date(H8 + 600_000), to: new Date(H8 + 3.5 * 3_600_000), limit: 500 },
+          ).replace(/^COPY \(([\s\S]*)\) TO STDOUT \(FORMAT binary\)$/, '$1'),
+        )
+      ).rows,
+      detector: [...(await loadPositions(db, new Map([[vehicle!, H8 + 3_000_000]]), 1000)).values()],
+      arrived: (await db.query(receivedSince('$1::uuid', '$2::timestamptz', '1000'), [vehicle, new Date(H8)])).rows,
     });
     const before = await readers();
     expect(before.view).toHaveLength(600);
@@ -141,6 +153,9 @@ describe('positions in rows and packs', () => {
     expect(before.between).toHaveLength(241);
     expect(before.lastFix).toEqual([{ t: new Date(H8 + 6_990_000) }]);
     expect(before.late).toEqual([{ n: 0 }]);
+    expect(before.track).toHaveLength(500);
+    expect(before.detector[0]).toHaveLength(600 - 201);
+    expect(before.arrived).toHaveLength(600);
 
     expect(await pack()).toBe(2);
     expect(await counts()).toEqual({ rows: 120, packs: 2, fixes: 600 });

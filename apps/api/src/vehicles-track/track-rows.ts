@@ -37,12 +37,13 @@ export function trackSql(client: Pick<PoolClient, 'escapeLiteral'>, read: TrackR
     : '';
   const limit = read.limit === undefined ? '' : ` LIMIT ${Math.trunc(read.limit)}`;
   const from = `${quote(read.from.toISOString())}::timestamptz`;
-  const to = `${quote(read.to.toISOString())}::timestamptz`;
+  // The range is [from, to); the function's is inclusive, and times are in microseconds.
+  const last = `${quote(read.to.toISOString())}::timestamptz - interval '1 microsecond'`;
   return `COPY (
     SELECT terminal_id::text, fix_time::timestamptz, lat::float8, lon::float8, speed_kmh::float4, heading_deg::int2,
            ignition::bool, alarm_flags::int8, odometer_km::float8, valid::bool, replay::bool
-      FROM positions_of_vehicle(${quote(read.vehicleId)}::uuid, ${from}, ${to})
-     WHERE fix_time >= ${from} AND fix_time < ${to}${after}
+      FROM positions_of_vehicle(${quote(read.vehicleId)}::uuid, ${from}, ${last})
+     WHERE true${after}
      ORDER BY fix_time, terminal_id${limit}
   ) TO STDOUT (FORMAT binary)`;
 }

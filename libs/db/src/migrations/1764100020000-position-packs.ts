@@ -193,17 +193,30 @@ const DECODE = (r: string) => `${r}.lat_e6 / 1e6::float8 AS lat, ${r}.lon_e6 / 1
     ${r}.alarm_flags::int8 & 4294967295 AS alarm_flags, ${r}.status_flags::int8 & 4294967295 AS status_flags,
     ${r}.odometer_hm / 10::float8 AS odometer_km, ${r}.seq, ${r}.replay, ${r}.extra`;
 
-/** The fixes of the packs `k` (a FROM item), as the view's rows. */
-const UNPACKED = (k: string) => `
-  SELECT ${k}.terminal_id, ${k}.hour + u.fix_us * interval '1 microsecond' AS fix_time, ${k}.vehicle_id,
-         ${k}.hour + (u.fix_us + u.received_us) * interval '1 microsecond' AS received_at, ${DECODE('u')}
-    FROM position_packs ${k}
-   CROSS JOIN LATERAL unnest(${k}.fix_us, ${k}.received_us, ${k}.lat_e6, ${k}.lon_e6, ${k}.speed_dkmh,
-         ${k}.heading_deg, ${k}.altitude_m, ${k}.satellites, ${k}.hdop_d, ${k}.alarm_flags, ${k}.status_flags,
-         ${k}.odometer_hm, ${k}.seq, ${k}.valid, ${k}.ignition, ${k}.replay,
-         coalesce(${k}.extra, array_fill(NULL::jsonb, ARRAY[cardinality(${k}.fix_us)])))
-      AS u(fix_us, received_us, lat_e6, lon_e6, speed_dkmh, heading_deg, altitude_m, satellites, hdop_d,
-           alarm_flags, status_flags, odometer_hm, seq, valid, ignition, replay, extra)`;
+/**
+ * The fixes of the packs `k` matching `where`, as the view's rows. The arrays are unnested in the select list
+ * (in step, one row per fix), which PostgreSQL streams; unnest() in FROM would first copy every column of every
+ * fix into a tuple store, three times the work for a week's track.
+ */
+const UNPACKED = (where = '', within?: [string, string]) => `
+  SELECT u.terminal_id, u.hour + u.fix_us * interval '1 microsecond' AS fix_time, u.vehicle_id,
+         u.hour + (u.fix_us + u.received_us) * interval '1 microsecond' AS received_at, ${DECODE('u')}
+    FROM (SELECT k.terminal_id, k.hour, k.vehicle_id, unnest(k.fix_us) AS fix_us, unnest(k.received_us) AS received_us,
+                 unnest(k.lat_e6) AS lat_e6, unnest(k.lon_e6) AS lon_e6, unnest(k.speed_dkmh) AS speed_dkmh,
+                 unnest(k.heading_deg) AS heading_deg, unnest(k.altitude_m) AS altitude_m,
+                 unnest(k.satellites) AS satellites, unnest(k.hdop_d) AS hdop_d, unnest(k.alarm_flags) AS alarm_flags,
+                 unnest(k.status_flags) AS status_flags, unnest(k.odometer_hm) AS odometer_hm, unnest(k.seq) AS seq,
+                 unnest(k.valid) AS valid, unnest(k.ignition) AS ignition, unnest(k.replay) AS replay,
+                 unnest(k.extra) AS extra
+            FROM position_packs k ${where}) u${within ? WITHIN(within[0], within[1]) : ''}`;
+
+/**
+ * The fixes in [t0, t1]: those of a pack wholly inside without computing their time (most of a long range),
+ * the others by their time.
+ */
+const WITHIN = (t0: string, t1: string) => `
+   WHERE (u.hour >= ${t0} AND u.hour <= ${t1} - interval '1 hour')
+      OR (u.hour + u.fix_us * interval '1 microsecond' >= ${t0} AND u.hour + u.fix_us * interval '1 microsecond' <= ${t1})`;
 
 const ROWS = `SELECT r.terminal_id, r.fix_time, r.vehicle_id, r.received_at, ${DECODE('r')} FROM position_rows r`;
 
@@ -220,7 +233,7 @@ const DROPPED_FUNCTIONS = [
 ];
 
 const VIEW_AND_FUNCTIONS = [
-  `CREATE VIEW positions AS ${ROWS} UNION ALL ${UNPACKED('k')}`,
+  `CREATE VIEW positions AS ${ROWS} UNION ALL ${UNPACKED()}`,
   `ALTER VIEW positions ALTER COLUMN received_at SET DEFAULT now()`,
   `ALTER VIEW positions ALTER COLUMN valid SET DEFAULT true`,
   `ALTER VIEW positions ALTER COLUMN replay SET DEFAULT false`,
@@ -260,22 +273,19 @@ const VIEW_AND_FUNCTIONS = [
      LANGUAGE sql STABLE AS $$
      ${ROWS} WHERE r.vehicle_id = vehicle AND r.fix_time >= t0 AND r.fix_time <= t1
      UNION ALL
-     SELECT * FROM (${UNPACKED('k')} WHERE k.vehicle_id = vehicle AND k.hour >= ${HOUR('t0')} AND k.hour <= t1) x
-      WHERE x.fix_time >= t0 AND x.fix_time <= t1
+     ${UNPACKED(`WHERE k.vehicle_id = vehicle AND k.hour >= ${HOUR('t0')} AND k.hour <= t1`, ['t0', 't1'])}
    $$`,
   `CREATE FUNCTION positions_of_terminal(terminal text, t0 timestamptz, t1 timestamptz) RETURNS SETOF positions
      LANGUAGE sql STABLE AS $$
      ${ROWS} WHERE r.terminal_id = terminal AND r.fix_time >= t0 AND r.fix_time <= t1
      UNION ALL
-     SELECT * FROM (${UNPACKED('k')} WHERE k.terminal_id = terminal AND k.hour >= ${HOUR('t0')} AND k.hour <= t1) x
-      WHERE x.fix_time >= t0 AND x.fix_time <= t1
+     ${UNPACKED(`WHERE k.terminal_id = terminal AND k.hour >= ${HOUR('t0')} AND k.hour <= t1`, ['t0', 't1'])}
    $$`,
   `CREATE FUNCTION positions_between(t0 timestamptz, t1 timestamptz) RETURNS SETOF positions
      LANGUAGE sql STABLE AS $$
      ${ROWS} WHERE r.fix_time >= t0 AND r.fix_time <= t1
      UNION ALL
-     SELECT * FROM (${UNPACKED('k')} WHERE k.hour >= ${HOUR('t0')} AND k.hour <= t1) x
-      WHERE x.fix_time >= t0 AND x.fix_time <= t1
+     ${UNPACKED(`WHERE k.hour >= ${HOUR('t0')} AND k.hour <= t1`, ['t0', 't1'])}
    $$`,
   // The late arrivals of a car since `since` (received more than a minute after their fix).
   `CREATE FUNCTION positions_received_since(vehicle uuid, since timestamptz) RETURNS SETOF positions
@@ -283,7 +293,7 @@ const VIEW_AND_FUNCTIONS = [
      ${ROWS} WHERE r.vehicle_id = vehicle AND r.received_at > since
        AND r.received_at - r.fix_time > interval '1 minute'
      UNION ALL
-     SELECT * FROM (${UNPACKED('k')} WHERE k.vehicle_id = vehicle AND k.received_max > since) x
+     SELECT * FROM (${UNPACKED('WHERE k.vehicle_id = vehicle AND k.received_max > since')}) x
       WHERE x.received_at > since AND x.received_at - x.fix_time > interval '1 minute'
    $$`,
   // A terminal's last fix at or before `at`: the rows' key, then the newest pack that has one.
