@@ -79,6 +79,13 @@ describe('positions retention on plain PostgreSQL', () => {
     }
     const rows = await left();
     expect(rows).toHaveLength(6);
+    // The hours that ended two hours before the clock are packed (one terminal-hour each), the rest are rows:
+    // the fix 30 days (less a minute) old is in the pack of its hour, which the retention keeps whole.
+    const stored = await db.query<{ rows: number; packs: number; packed: number }>(
+      `SELECT (SELECT count(*)::int FROM position_rows) AS rows, (SELECT count(*)::int FROM position_packs) AS packs,
+              (SELECT coalesce(sum(cardinality(fix_us)), 0)::int FROM position_packs) AS packed`,
+    );
+    expect(stored.rows[0]).toEqual({ rows: 0, packs: 6, packed: 6 });
     for (const terminal of ['R-1', 'R-2', 'R-3']) {
       expect(rows.filter((r) => r.terminal_id === terminal).map((r) => r.fix_time.getTime())).toEqual([
         daysBefore(30, 60_000).getTime(),
@@ -125,6 +132,9 @@ describe('positions retention on plain PostgreSQL', () => {
     ]);
     expect(attempt({ POSITIONS_RETENTION_DAYS: '60', POSITIONS_COMPRESS_AFTER_DAYS: '90' })).toEqual([
       'POSITIONS_COMPRESS_AFTER_DAYS (90) must be below POSITIONS_RETENTION_DAYS (60)',
+    ]);
+    expect(attempt({ POSITIONS_PACK_AFTER_MINUTES: '30' })).toEqual([
+      'POSITIONS_PACK_AFTER_MINUTES must be a whole number from 60 to 10080, got "30"',
     ]);
     expect(attempt({ POSITIONS_COMPRESS_AFTER_DAYS: 'week' })).toEqual([
       'POSITIONS_COMPRESS_AFTER_DAYS must be a whole number from 0 to 3650, got "week"',
