@@ -189,7 +189,7 @@ const ROW_TYPES = [
   'int2',
   'int4',
   'int2',
-  'int4',
+  'int8',
   'bool',
   'bool',
   'int4',
@@ -303,7 +303,7 @@ async function main(): Promise<void> {
       await migratePglite(lite);
       const select = `SELECT terminal_id, fix_time, vehicle_id, received_at, round(lat * 1e6)::int4 AS lat_e6,
           round(lon * 1e6)::int4 AS lon_e6, round(speed_kmh * 10)::int2 AS speed_dkmh, heading_deg,
-          round(altitude_m)::int4 AS altitude_m, satellites, round(hdop * 10)::int4 AS hdop_d, valid, ignition,
+          round(altitude_m)::int4 AS altitude_m, satellites, round(hdop * 10)::int8 AS hdop_d, valid, ignition,
           alarm_flags::bit(32)::int4 AS alarm_flags, status_flags::bit(32)::int4 AS status_flags,
           round(odometer_km * 10)::int8 AS odometer_hm, seq, replay
         FROM positions_wide WHERE terminal_id = ANY ($1::text[]) ORDER BY terminal_id, fix_time`;

@@ -221,6 +221,30 @@ describe('positions in rows and packs', () => {
     expect((await insert(H8 + 16_000)).rowCount).toBe(1);
   });
 
+  it('stores the widest values the decoders accept (32-bit HDOP tenths, odometer and alarm words)', async () => {
+    const widest = {
+      ...fix('P-3', NOW - 600_000, 1),
+      hdop: 429_496_729.5,
+      odometerKm: 429_496_729.5,
+      alarmFlags: 0xffff_ffff,
+      statusFlags: 0x8000_0000,
+      altitudeM: -20_000,
+      speedKmh: 1000,
+      satellites: 1000,
+    };
+    expect(await flush([widest])).toMatchObject({ inserted: 1 });
+    const [row] = await all('P-3');
+    expect(row).toMatchObject({
+      odometer_km: 429_496_729.5,
+      alarm_flags: '4294967295',
+      status_flags: '2147483648',
+      altitude_m: -20_000,
+      speed_kmh: 1000,
+      satellites: 1000,
+    });
+    expect(row.hdop).toBeCloseTo(429_496_729.5, -3);
+  });
+
   it('moves existing positions into the new tables and back when the migration is undone and redone', async () => {
     const runner = (client: pg.PoolClient) =>
       ({

@@ -6,7 +6,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * - `position_rows`: the recent fixes, one narrow row each (coordinates in micro-degrees, speed and HDOP in
  *   tenths, odometer in hundreds of metres, altitude in metres, the 32-bit alarm and status words stored as
- *   signed integers). The gateway writes here.
+ *   signed integers; every value the decoders accept fits: HDOP comes as a 32-bit count of tenths). The gateway
+ *   writes here.
  * - `position_packs`: older fixes, one row per terminal, hour (UTC-aligned) and car, the values as parallel
  *   arrays that PostgreSQL compresses and moves out of line (TOAST). `positions_pack()` moves closed hours
  *   here, merging late fixes into an existing pack and dropping duplicates.
@@ -41,7 +42,7 @@ export class PositionPacks1764100020000 implements MigrationInterface {
         alarm_flags integer,
         status_flags integer,
         altitude_m integer,
-        hdop_d integer,
+        hdop_d bigint,
         odometer_hm bigint,
         speed_dkmh smallint,
         heading_deg smallint,
@@ -73,7 +74,7 @@ export class PositionPacks1764100020000 implements MigrationInterface {
         heading_deg smallint[] NOT NULL,
         altitude_m integer[] NOT NULL,
         satellites smallint[] NOT NULL,
-        hdop_d integer[] NOT NULL,
+        hdop_d bigint[] NOT NULL,
         alarm_flags integer[] NOT NULL,
         status_flags integer[] NOT NULL,
         odometer_hm bigint[] NOT NULL,
@@ -179,7 +180,7 @@ export const POSITIONS_PACK_LOCK = 7_340_020;
 /** The wide values (as `positions` has them) into the narrow units, in position_rows' column order above. */
 const encode = (s: string) => `round(${s}lat * 1e6)::int4, round(${s}lon * 1e6)::int4,
   round(${s}speed_kmh * 10)::int2, ${s}heading_deg, round(${s}altitude_m)::int4, ${s}satellites,
-  round(${s}hdop * 10)::int4, coalesce(${s}valid, true), ${s}ignition, ${s}alarm_flags::bit(32)::int4,
+  round(${s}hdop * 10)::int8, coalesce(${s}valid, true), ${s}ignition, ${s}alarm_flags::bit(32)::int4,
   ${s}status_flags::bit(32)::int4, round(${s}odometer_km * 10)::int8, ${s}seq, coalesce(${s}replay, false),
   ${s}extra`;
 
