@@ -322,7 +322,7 @@ async function main(): Promise<void> {
         });
         await session.endAsync();
       }
-      await db.query('TRUNCATE positions, vehicle_live, rejected_messages');
+      await db.query('TRUNCATE position_rows, position_packs, vehicle_live, rejected_messages');
     }
 
     // The broker alone: the same publisher into a counting subscriber.

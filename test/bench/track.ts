@@ -33,7 +33,7 @@ import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync, gzipSy
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { hashPassword, newSecret } from '#app/crypto';
-import { runMigrations } from '#app/db';
+import { packPositions, runMigrations } from '#app/db';
 import { compactChunk } from '../../apps/api/src/vehicles-track/compact-track.js';
 import { batchesOf, TRACK_BATCH } from '../../apps/api/src/vehicles-track/fix-batch.js';
 import { JsonBytes } from '../../apps/api/src/vehicles-track/json-bytes.js';
@@ -173,10 +173,12 @@ async function main(): Promise<void> {
           ),
         ),
       );
+      // As in service, where the scheduler packs every hour two hours after it ends: all of the month is packed.
+      await packPositions(client, new Date(Date.parse(MONTH.to) + 3 * 3_600_000));
     } finally {
       client.release();
     }
-    await db.query('VACUUM ANALYZE positions');
+    await db.query('VACUUM ANALYZE position_rows, position_packs');
     const { rows: counted } = await db.query<{ n: string }>('SELECT count(*) n FROM positions');
     const loadS = (performance.now() - loadStart) / 1000;
 
@@ -315,8 +317,8 @@ async function main(): Promise<void> {
               `COPY (SELECT terminal_id::text, fix_time::timestamptz, lat::float8, lon::float8, speed_kmh::float4,
                             heading_deg::int2, ignition::bool, alarm_flags::int8, odometer_km::float8, valid::bool,
                             replay::bool
-                       FROM positions
-                      WHERE vehicle_id = '${car.vehicle_id}' AND fix_time >= '${range.from}' AND fix_time < '${range.to}'
+                       FROM positions_of_vehicle('${car.vehicle_id}', '${range.from}', '${range.to}')
+                      WHERE fix_time >= '${range.from}' AND fix_time < '${range.to}'
                       ORDER BY fix_time, terminal_id) TO STDOUT (FORMAT binary)`,
             ),
           );

@@ -11,6 +11,8 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 import { count, registerFleet, waitFor } from './support/fleet.js';
 
 const RECEIVED = Date.parse('2026-11-20T02:00:00Z');
+/** The gateway's clock is RECEIVED: fixes older than 90 minutes may be in a packed hour. */
+const PACKED_BEFORE = RECEIVED - 90 * 60_000;
 
 function message(terminalId: string, body: unknown, kind = 'position', receivedAt = RECEIVED): PendingMessage {
   const topic = `telematics/v1/${terminalId}/${kind}`;
@@ -55,7 +57,7 @@ describe('a flush of positions, with and without a transaction block', () => {
 
   const stored = () => count(pool, `SELECT count(*) AS n FROM positions WHERE terminal_id = 'F-1'`);
   const flush = (messages: PendingMessage[], writeLive: boolean) =>
-    writeFlush(client, new TerminalDirectory(), messages, new Map() as LiveStates, writeLive);
+    writeFlush(client, new TerminalDirectory(), messages, new Map() as LiveStates, writeLive, false, PACKED_BEFORE);
 
   it('writes positions alone as one COPY, without BEGIN or COMMIT', async () => {
     const outcome = await flush(
@@ -147,7 +149,15 @@ describe('flushes of two gateways on one database', () => {
   const gatewayFlush = async (messages: PendingMessage[], writeLive: boolean) => {
     const client = await pool.connect();
     try {
-      return await writeFlush(client, new TerminalDirectory(), messages, new Map() as LiveStates, writeLive, true);
+      return await writeFlush(
+        client,
+        new TerminalDirectory(),
+        messages,
+        new Map() as LiveStates,
+        writeLive,
+        true,
+        PACKED_BEFORE,
+      );
     } finally {
       client.release();
     }
@@ -206,7 +216,7 @@ describe('flushes of two gateways on one database', () => {
     const write = async (states: LiveStates) => {
       const client = await pool.connect();
       try {
-        await writeFlush(client, new TerminalDirectory(), [], states, true);
+        await writeFlush(client, new TerminalDirectory(), [], states, true, false, PACKED_BEFORE);
       } finally {
         client.release();
       }

@@ -302,7 +302,7 @@ describe('ingest: terminals over MQTT into the positions store', () => {
 
   it('records a message the database refuses as rejected and stores the rest of its batch', async () => {
     // Validation should make this impossible; a constraint stands in for a value it missed.
-    await db.query('ALTER TABLE positions ADD CONSTRAINT poison_probe CHECK (lat <> 12.345)');
+    await db.query('ALTER TABLE position_rows ADD CONSTRAINT poison_probe CHECK (lat_e6 <> 12345000)');
     try {
       const base = now() - 120_000;
       const topic = 'telematics/v1/T-3/positions';
@@ -328,7 +328,7 @@ describe('ingest: terminals over MQTT into the positions store', () => {
         (n) => n === 1,
       );
     } finally {
-      await db.query('ALTER TABLE positions DROP CONSTRAINT poison_probe');
+      await db.query('ALTER TABLE position_rows DROP CONSTRAINT poison_probe');
     }
   });
 

@@ -22,7 +22,7 @@ describe('positions retention on plain PostgreSQL', () => {
 
   /** Three terminals, each with fixes 40, 31, 30 days (less a minute) and 1 day before NOW. */
   async function load(): Promise<void> {
-    await suite.db.query('TRUNCATE positions');
+    await suite.db.query('TRUNCATE position_rows, position_packs');
     for (const terminal of ['R-1', 'R-2', 'R-3']) {
       for (const at of [daysBefore(40), daysBefore(31), daysBefore(30, 60_000), daysBefore(1)]) {
         await suite.db.query('INSERT INTO positions (terminal_id, fix_time, lat, lon) VALUES ($1, $2, 33.6, 118.3)', [
@@ -68,6 +68,13 @@ describe('positions retention on plain PostgreSQL', () => {
     }
     const rows = await left();
     expect(rows).toHaveLength(6);
+    // The hours that ended two hours before the clock are packed (one terminal-hour each), the rest are rows:
+    // the fix 30 days (less a minute) old is in the pack of its hour, which the retention keeps whole.
+    const stored = await suite.db.query<{ rows: number; packs: number; packed: number }>(
+      `SELECT (SELECT count(*)::int FROM position_rows) AS rows, (SELECT count(*)::int FROM position_packs) AS packs,
+              (SELECT coalesce(sum(cardinality(fix_us)), 0)::int FROM position_packs) AS packed`,
+    );
+    expect(stored.rows[0]).toEqual({ rows: 0, packs: 6, packed: 6 });
     for (const terminal of ['R-1', 'R-2', 'R-3']) {
       expect(rows.filter((r) => r.terminal_id === terminal).map((r) => r.fix_time.getTime())).toEqual([
         daysBefore(30, 60_000).getTime(),
@@ -90,7 +97,7 @@ describe('positions retention on plain PostgreSQL', () => {
   });
 
   it('deletes in batches along the primary key until the terminal has nothing expired', async () => {
-    await suite.db.query('TRUNCATE positions');
+    await suite.db.query('TRUNCATE position_rows, position_packs');
     await suite.db.query(
       `INSERT INTO positions (terminal_id, fix_time, lat, lon)
        SELECT 'B-1', $1::timestamptz + n * interval '10 seconds', 33.6, 118.3 FROM generate_series(0, 2499) n`,
@@ -115,9 +122,12 @@ describe('positions retention on plain PostgreSQL', () => {
     expect(attempt({ POSITIONS_RETENTION_DAYS: '60', POSITIONS_COMPRESS_AFTER_DAYS: '90' })).toEqual([
       'POSITIONS_COMPRESS_AFTER_DAYS (90) must be below POSITIONS_RETENTION_DAYS (60)',
     ]);
+    expect(attempt({ POSITIONS_PACK_AFTER_MINUTES: '30' })).toEqual([
+      'POSITIONS_PACK_AFTER_MINUTES must be a whole number from 60 to 10080, got "30"',
+    ]);
     expect(attempt({ POSITIONS_COMPRESS_AFTER_DAYS: 'week' })).toEqual([
       'POSITIONS_COMPRESS_AFTER_DAYS must be a whole number from 0 to 3650, got "week"',
     ]);
-    expect(loadConfig({}).positions).toEqual({ compressAfterDays: 7, retentionDays: 1096 });
+    expect(loadConfig({}).positions).toEqual({ compressAfterDays: 7, retentionDays: 1096, packAfterMinutes: 120 });
   });
 });

@@ -22,14 +22,14 @@ describe('positions on TimescaleDB (PGlite build with the extension)', () => {
   }, 60_000);
   afterAll(() => db?.close());
 
-  it('runs every migration and makes positions a compressed hypertable with a retention policy', async () => {
+  it("runs every migration and makes the positions' rows a compressed hypertable with a retention policy", async () => {
     await apply(db, (m, q) => m.up(q));
     const hypertables = await db.query<{ hypertable_name: string; compression_enabled: boolean }>(
       `SELECT hypertable_name, compression_enabled FROM timescaledb_information.hypertables`,
     );
-    expect(hypertables.rows).toContainEqual({ hypertable_name: 'positions', compression_enabled: true });
+    expect(hypertables.rows).toContainEqual({ hypertable_name: 'position_rows', compression_enabled: true });
     const jobs = await db.query<{ proc_name: string }>(
-      `SELECT proc_name FROM timescaledb_information.jobs WHERE hypertable_name = 'positions' ORDER BY proc_name`,
+      `SELECT proc_name FROM timescaledb_information.jobs WHERE hypertable_name = 'position_rows' ORDER BY proc_name`,
     );
     expect(jobs.rows.map((j) => j.proc_name)).toEqual(['policy_compression', 'policy_retention']);
     await db.query(
@@ -37,7 +37,7 @@ describe('positions on TimescaleDB (PGlite build with the extension)', () => {
          ('t1', now() - interval '16 days', 33.9, 118.3)`,
     );
     const chunks = await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM timescaledb_information.chunks WHERE hypertable_name = 'positions'`,
+      `SELECT count(*)::int AS n FROM timescaledb_information.chunks WHERE hypertable_name = 'position_rows'`,
     );
     expect(chunks.rows[0].n).toBe(2);
   });
@@ -47,7 +47,7 @@ describe('positions on TimescaleDB (PGlite build with the extension)', () => {
       (
         await db.query<{ job_id: number; proc_name: string }>(
           `SELECT job_id, proc_name FROM timescaledb_information.jobs
-            WHERE hypertable_name = 'positions' ORDER BY proc_name`,
+            WHERE hypertable_name = 'position_rows' ORDER BY proc_name`,
         )
       ).rows;
     // The migration's defaults are what the service's defaults say.
@@ -76,7 +76,7 @@ describe('positions on TimescaleDB (PGlite build with the extension)', () => {
       (
         await db.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM timescaledb_information.chunks
-            WHERE hypertable_name = 'positions' AND is_compressed`,
+            WHERE hypertable_name = 'position_rows' AND is_compressed`,
         )
       ).rows[0].n;
     const run = (name: string) => db.query(`CALL run_job(${jobs.find((j) => j.proc_name === name)!.job_id})`);

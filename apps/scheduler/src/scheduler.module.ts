@@ -53,7 +53,7 @@ export class SchedulerModule {
         AuditDrawJob,
         { provide: MONTHLY_REPORT_OPTIONS, useValue: { checkEveryMs: 60_000, ...options.monthlyReport } },
         MonthlyReportJob,
-        { provide: POSITIONS_LIFECYCLE_OPTIONS, useValue: { checkEveryMs: 3_600_000, ...options.positionsLifecycle } },
+        { provide: POSITIONS_LIFECYCLE_OPTIONS, useValue: { checkEveryMs: 600_000, ...options.positionsLifecycle } },
         PositionsLifecycleJob,
       ],
     };

@@ -42,7 +42,12 @@ export interface AppConfig {
    * Raw positions' lifecycle: kept `retentionDays` (0 = for ever), on TimescaleDB compressed once
    * `compressAfterDays` old (0 = never). Applied by the scheduler (docs/operations.md, "Data lifecycle").
    */
-  positions: { compressAfterDays: number; retentionDays: number };
+  positions: {
+    compressAfterDays: number;
+    retentionDays: number;
+    /** Plain PostgreSQL: an hour of positions is packed (position_packs) once it ended this long ago. */
+    packAfterMinutes: number;
+  };
   ingest: {
     /** The gateway's MQTT client id: it names the broker session that holds what is not yet committed. */
     clientId: string;
@@ -318,6 +323,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       `POSITIONS_COMPRESS_AFTER_DAYS (${compressAfterDays}) must be below POSITIONS_RETENTION_DAYS (${retentionDays})`,
     );
   }
+  // Fixes older than the packing age less half an hour take the gateway's checked path: at least an hour.
+  const packAfterMinutes = r.int('POSITIONS_PACK_AFTER_MINUTES', 120, 60, 10_080);
   const config: AppConfig = {
     port: r.int('PORT', 3000, 0, 65535),
     databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
@@ -341,7 +348,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     metricsPort: r.string('METRICS_PORT') === undefined ? undefined : r.int('METRICS_PORT', 0, 0, 65535),
     metricsHost: r.string('METRICS_HOST') ?? '127.0.0.1',
     metricsToken,
-    positions: { compressAfterDays, retentionDays },
+    positions: { compressAfterDays, retentionDays, packAfterMinutes },
     ingest: {
       clientId: r.string('INGEST_CLIENT_ID') ?? 'oversight-gateway',
       shareGroup,

@@ -39,11 +39,15 @@ const stamp = (d: Date) =>
     .replace(/[-:]/g, '')
     .replace(/\.\d{3}Z$/, 'Z');
 
+/** The tables that hold the positions (behind the view `positions`), saved by fix-time range instead. */
+const POSITION_TABLES = ['positions', 'position_rows', 'position_packs'];
+
 /** Row counts of the service's tables (positions apart), to check a restore against. */
 async function tableCounts(client: pg.Client): Promise<Record<string, number>> {
   const { rows } = await client.query<{ relname: string }>(
     `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname <> 'positions' ORDER BY c.relname`,
+      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname <> ALL ($1::text[]) ORDER BY c.relname`,
+    [POSITION_TABLES],
   );
   const counts: Record<string, number> = {};
   for (const { relname } of rows) {
@@ -71,7 +75,7 @@ export async function backupDatabase(options: BackupOptions): Promise<BackupMani
       '--no-owner',
       '--no-privileges',
       `--snapshot=${snap[0].id}`,
-      '--exclude-table-data=positions',
+      ...POSITION_TABLES.map((table) => `--exclude-table-data=${table}`),
       `--file=${core}`,
       `--dbname=${options.databaseUrl}`,
     ]);
@@ -79,10 +83,12 @@ export async function backupDatabase(options: BackupOptions): Promise<BackupMani
     for (const range of options.positionRanges ?? []) {
       const file = `positions-${stamp(range.from)}-${stamp(range.to)}.copy`;
       const path = join(options.dir, file);
+      const from = `${client.escapeLiteral(range.from.toISOString())}::timestamptz`;
+      const to = `${client.escapeLiteral(range.to.toISOString())}::timestamptz`;
       const source = client.query(
         pgCopy.to(
-          `COPY (SELECT * FROM positions WHERE fix_time >= ${client.escapeLiteral(range.from.toISOString())}
-                   AND fix_time < ${client.escapeLiteral(range.to.toISOString())} ORDER BY fix_time)
+          `COPY (SELECT * FROM positions_between(${from}, ${to}) WHERE fix_time >= ${from} AND fix_time < ${to}
+                  ORDER BY fix_time)
            TO STDOUT WITH (FORMAT binary)`,
         ),
       );

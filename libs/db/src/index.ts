@@ -1,5 +1,6 @@
 export * from './entities/index.js';
 export { MIGRATIONS } from './migrations/index.js';
+export { POSITIONS_PACK_LOCK } from './migrations/1764100020000-position-packs.js';
 export { runMigrations, dataSourceOptions } from './migrate.js';
 export { DatabaseModule } from './database.module.js';
 export { normalizePlate, isValidPlate } from './plate.js';
@@ -10,6 +11,7 @@ export type { BackupManifest, BackupOptions } from './backup.js';
 export {
   applyPositionsPolicies,
   deleteExpiredPositions,
+  packPositions,
   positionsOnTimescale,
   positionsPolicies,
 } from './positions-lifecycle.js';

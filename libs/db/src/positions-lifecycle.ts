@@ -1,11 +1,15 @@
 /**
- * How long raw positions are kept, and from what age TimescaleDB compresses them.
+ * How long raw positions are kept, and from what age they are compressed.
  *
- * On TimescaleDB both are the extension's own background jobs on the `positions` hypertable (a compression
+ * On TimescaleDB both are the extension's own background jobs on the `position_rows` hypertable (a compression
  * policy and a retention policy that drops whole day-chunks); the service only sets their ages. On plain
- * PostgreSQL there is nothing to compress, and retention is a delete of the expired positions, car by car
- * along the primary key, in small batches so that it never holds many locks or a long transaction.
+ * PostgreSQL the scheduler packs each closed hour of a terminal into one `position_packs` row
+ * (`packPositions`), and retention is a delete of the expired packs and rows, in small batches so that it
+ * never holds many locks or a long transaction.
  */
+
+/** The table that holds the positions' rows (a hypertable on TimescaleDB); `positions` is a view over it. */
+const ROWS = 'position_rows';
 
 /** What the policies should be; 0 turns one off (never compress, keep for ever). */
 export interface PositionsLifecycle {
@@ -31,12 +35,12 @@ async function rows<T>(db: Queryable, sql: string, params?: unknown[]): Promise<
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
-/** Whether `positions` is a TimescaleDB hypertable in this database. */
+/** Whether the positions are in a TimescaleDB hypertable in this database. */
 export async function positionsOnTimescale(db: Queryable): Promise<boolean> {
   const found = await rows(
     db,
     `SELECT 1 FROM pg_extension e WHERE e.extname = 'timescaledb'
-       AND EXISTS (SELECT 1 FROM timescaledb_information.hypertables h WHERE h.hypertable_name = 'positions')`,
+       AND EXISTS (SELECT 1 FROM timescaledb_information.hypertables h WHERE h.hypertable_name = '${ROWS}')`,
   ).catch(() => []);
   return found.length > 0;
 }
@@ -58,7 +62,7 @@ export async function positionsPolicies(db: Queryable, plainRetentionDays?: numb
   const jobs = await rows<{ proc_name: string; config: { compress_after?: string; drop_after?: string } }>(
     db,
     `SELECT proc_name, config FROM timescaledb_information.jobs
-      WHERE hypertable_name = 'positions' AND proc_name IN ('policy_compression', 'policy_retention')`,
+      WHERE hypertable_name = '${ROWS}' AND proc_name IN ('policy_compression', 'policy_retention')`,
   );
   const of = (name: string) => jobs.find((j) => j.proc_name === name)?.config;
   return {
@@ -69,7 +73,7 @@ export async function positionsPolicies(db: Queryable, plainRetentionDays?: numb
 }
 
 /**
- * Makes TimescaleDB's policies on `positions` what `want` says, changing only what differs (several processes
+ * Makes TimescaleDB's policies on the positions what `want` says, changing only what differs (several processes
  * may start at once with the same settings). On plain PostgreSQL nothing is stored: the scheduler deletes.
  * Returns the policies in force afterwards.
  */
@@ -77,26 +81,28 @@ export async function applyPositionsPolicies(db: Queryable, want: PositionsLifec
   const now = await positionsPolicies(db, want.retentionDays);
   if (now.engine === 'postgresql') return now;
   if (now.compressAfterDays !== (want.compressAfterDays || null)) {
-    await db.query(`SELECT remove_compression_policy('positions', if_exists => true)`);
+    await db.query(`SELECT remove_compression_policy('${ROWS}', if_exists => true)`);
     if (want.compressAfterDays > 0) {
-      await db.query(`SELECT add_compression_policy('positions', make_interval(days => $1::int))`, [
+      await db.query(`SELECT add_compression_policy('${ROWS}', make_interval(days => $1::int))`, [
         want.compressAfterDays,
       ]);
     }
   }
   if (now.retentionDays !== (want.retentionDays || null)) {
-    await db.query(`SELECT remove_retention_policy('positions', if_exists => true)`);
+    await db.query(`SELECT remove_retention_policy('${ROWS}', if_exists => true)`);
     if (want.retentionDays > 0) {
-      await db.query(`SELECT add_retention_policy('positions', make_interval(days => $1::int))`, [want.retentionDays]);
+      await db.query(`SELECT add_retention_policy('${ROWS}', make_interval(days => $1::int))`, [want.retentionDays]);
     }
   }
   return positionsPolicies(db, want.retentionDays);
 }
 
 /**
- * Plain PostgreSQL: deletes the positions whose fix is older than `before`, one terminal at a time along the
- * primary key (terminal_id, fix_time), at most `batch` rows per statement. Returns how many were deleted.
- * `stop` is asked between statements so that a shutdown need not wait for the whole pass.
+ * Plain PostgreSQL: deletes the positions whose fix is older than `before` — whole packs of hours that ended by
+ * then, and rows (not packed yet) one terminal at a time along the primary key — at most `batch` packs or rows
+ * per statement. Returns how many positions were deleted. A pack whose hour holds `before` stays until the
+ * next pass after its hour has gone. `stop` is asked between statements so that a shutdown need not wait for
+ * the whole pass.
  */
 export async function deleteExpiredPositions(
   db: Queryable,
@@ -105,13 +111,27 @@ export async function deleteExpiredPositions(
   stop: () => boolean = () => false,
 ): Promise<number> {
   let deleted = 0;
+  // Packs by their hour index, a few hundred at a time (each holds an hour of one terminal).
+  for (;;) {
+    if (stop()) return deleted;
+    const gone = await rows<{ n: number; packs: number }>(
+      db,
+      `WITH doomed AS (
+         SELECT ctid FROM position_packs WHERE hour + interval '1 hour' <= $1 ORDER BY hour LIMIT $2)
+       , d AS (DELETE FROM position_packs k USING doomed WHERE k.ctid = doomed.ctid RETURNING cardinality(k.fix_us) AS n)
+       SELECT coalesce(sum(n), 0)::int AS n, count(*)::int AS packs FROM d`,
+      [before, Math.max(1, Math.ceil(batch / 300))],
+    );
+    deleted += gone[0].n;
+    if (gone[0].packs === 0) break;
+  }
   // The distinct terminals by a skip scan of the primary key: one index probe per terminal, not a table scan.
   const terminals = await rows<{ terminal_id: string }>(
     db,
     `WITH RECURSIVE t(id) AS (
-       (SELECT terminal_id FROM positions ORDER BY terminal_id LIMIT 1)
+       (SELECT terminal_id FROM ${ROWS} ORDER BY terminal_id LIMIT 1)
        UNION ALL
-       SELECT (SELECT terminal_id FROM positions WHERE terminal_id > t.id ORDER BY terminal_id LIMIT 1)
+       SELECT (SELECT terminal_id FROM ${ROWS} WHERE terminal_id > t.id ORDER BY terminal_id LIMIT 1)
          FROM t WHERE t.id IS NOT NULL)
      SELECT id AS terminal_id FROM t WHERE id IS NOT NULL`,
   );
@@ -121,10 +141,10 @@ export async function deleteExpiredPositions(
       const gone = await rows<{ n: number }>(
         db,
         `WITH doomed AS (
-           SELECT terminal_id, fix_time FROM positions WHERE terminal_id = $1 AND fix_time < $2
+           SELECT terminal_id, fix_time FROM ${ROWS} WHERE terminal_id = $1 AND fix_time < $2
             ORDER BY fix_time LIMIT $3)
          , d AS (
-           DELETE FROM positions p USING doomed
+           DELETE FROM ${ROWS} p USING doomed
             WHERE p.terminal_id = doomed.terminal_id AND p.fix_time = doomed.fix_time RETURNING 1)
          SELECT count(*)::int AS n FROM d`,
         [terminal_id, before, batch],
@@ -134,4 +154,35 @@ export async function deleteExpiredPositions(
     }
   }
   return deleted;
+}
+
+/**
+ * Plain PostgreSQL: packs the rows of every (terminal, hour) whose hour ended before `horizon` into
+ * `position_packs`, `groups` pairs per transaction (the packer holds the pack lock exclusively for that long,
+ * and a late flush waits for it). Returns how many (terminal, hour) pairs were packed. `db` must be one
+ * connection: BEGIN and COMMIT go to it.
+ */
+export async function packPositions(
+  db: Queryable,
+  horizon: Date,
+  groups = 50,
+  stop: () => boolean = () => false,
+): Promise<number> {
+  let packed = 0;
+  for (;;) {
+    if (stop()) return packed;
+    await db.query('BEGIN');
+    let n: number;
+    try {
+      const [row] = await rows<{ n: number }>(db, 'SELECT positions_pack($1, $2) AS n', [horizon, groups]);
+      await db.query('COMMIT');
+      n = Number(row.n);
+    } catch (error) {
+      await db.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    packed += n;
+    // A call packs one hour per terminal at most: the next finds the following hours, until none is left.
+    if (n === 0) return packed;
+  }
 }

@@ -28,8 +28,7 @@ export async function sweepSilentTerminals(
          FROM terminal_bindings b JOIN vehicles v ON v.id = b.vehicle_id
         WHERE b.valid_to IS NULL AND v.status = 'active'
      ), last AS (
-       SELECT bound.*, (SELECT max(p.fix_time) FROM positions p
-                         WHERE p.terminal_id = bound.terminal_id AND p.fix_time <= $1) AS last_fix
+       SELECT bound.*, position_last_fix(bound.terminal_id, $1) AS last_fix
          FROM bound
      ), silent AS (
        SELECT vehicle_id, terminal_id, coalesce(last_fix, bound_since) AS since, last_fix

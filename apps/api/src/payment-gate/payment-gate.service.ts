@@ -59,17 +59,16 @@ const FUEL_FACTS = `  ), fuel AS (
       SELECT COALESCE(sum(2 * 6371000 * asin(sqrt(power(sin(radians(s.lat - s.plat) / 2), 2)
                + cos(radians(s.lat)) * cos(radians(s.plat)) * power(sin(radians(s.lon - s.plon) / 2), 2)))), 0) AS m
       FROM (SELECT p.lat, p.lon, lag(p.lat) OVER w AS plat, lag(p.lon) OVER w AS plon
-            FROM positions p
-            WHERE $11::numeric IS NOT NULL AND p.vehicle_id = f.id AND p.fix_time > prev.at AND p.fix_time <= $12
+            FROM positions_of_vehicle(f.id, prev.at, $12) p
+            WHERE $11::numeric IS NOT NULL AND p.fix_time > prev.at AND p.fix_time <= $12
             WINDOW w AS (ORDER BY p.fix_time)) s
       WHERE s.plat IS NOT NULL) dist
     CROSS JOIN LATERAL (
       SELECT min(2 * 6371000 * asin(sqrt(power(sin(radians(p.lat - $14) / 2), 2)
                + cos(radians(p.lat)) * cos(radians($14)) * power(sin(radians(p.lon - $15) / 2), 2)))) AS m,
              count(*) AS n
-      FROM positions p
-      WHERE $13 AND $14::float8 IS NOT NULL AND p.vehicle_id = f.id
-        AND p.fix_time >= $12 - interval '10 minutes' AND p.fix_time <= $12 + interval '10 minutes') near
+      FROM positions_of_vehicle(f.id, $12 - interval '10 minutes', $12 + interval '10 minutes') p
+      WHERE $13 AND $14::float8 IS NOT NULL) near
     WHERE $11::numeric IS NOT NULL OR $14::float8 IS NOT NULL
 `;
 
@@ -109,10 +108,9 @@ const decideStatement = (templates: string, fuel: boolean) => `
     WHERE v.plate_normalized = $2
   ), facts AS (
     SELECT car.*,
-           EXISTS (SELECT 1 FROM positions p
-                   WHERE p.terminal_id = car.terminal_id
-                     AND p.fix_time > w.day_end - make_interval(hours => $7)
-                     AND p.fix_time <= w.day_end) AS heard
+           EXISTS (SELECT 1 FROM positions_of_terminal(car.terminal_id, w.day_end - make_interval(hours => $7),
+                                                       w.day_end) p
+                   WHERE p.fix_time > w.day_end - make_interval(hours => $7)) AS heard
     FROM car, (SELECT (($5 + 1)::timestamp AT TIME ZONE $6) AS day_end) w
 ${fuel ? FUEL_FACTS : ''}  ), found AS (
     SELECT f.*, ${

@@ -20,8 +20,8 @@ export interface TrackRead {
 
 /**
  * The one statement that reads positions for a track: a car's fixes in [from, to), in fix-time order (a
- * blind-area re-upload falls into place), after a page's last fix when paging. Served by the index on
- * (vehicle_id, fix_time). The casts fix the types the decoder below reads, whatever types the table stores.
+ * blind-area re-upload falls into place), after a page's last fix when paging. positions_of_vehicle() reads
+ * the recent rows by the index on (vehicle_id, fix_time) and only the packs of the hours asked for. The casts fix the types the decoder below reads, whatever types the table stores.
  *
  * COPY in PostgreSQL's binary format, because reading 60,000 rows through the ordinary protocol costs the
  * service ~200 ms of CPU for one string per field; COPY hands over large buffers and the decoder reads the
@@ -36,12 +36,14 @@ export function trackSql(client: Pick<PoolClient, 'escapeLiteral'>, read: TrackR
       ` AND (fix_time > ${at(read.after.timeUs)} OR terminal_id > ${quote(read.after.terminalId)})`
     : '';
   const limit = read.limit === undefined ? '' : ` LIMIT ${Math.trunc(read.limit)}`;
+  const from = `${quote(read.from.toISOString())}::timestamptz`;
+  // The range is [from, to); the function's is inclusive, and times are in microseconds.
+  const last = `${quote(read.to.toISOString())}::timestamptz - interval '1 microsecond'`;
   return `COPY (
     SELECT terminal_id::text, fix_time::timestamptz, lat::float8, lon::float8, speed_kmh::float4, heading_deg::int2,
            ignition::bool, alarm_flags::int8, odometer_km::float8, valid::bool, replay::bool
-      FROM positions
-     WHERE vehicle_id = ${quote(read.vehicleId)}::uuid
-       AND fix_time >= ${quote(read.from.toISOString())}::timestamptz AND fix_time < ${quote(read.to.toISOString())}::timestamptz${after}
+      FROM positions_of_vehicle(${quote(read.vehicleId)}::uuid, ${from}, ${last})
+     WHERE true${after}
      ORDER BY fix_time, terminal_id${limit}
   ) TO STDOUT (FORMAT binary)`;
 }

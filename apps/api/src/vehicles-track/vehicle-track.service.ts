@@ -58,6 +58,9 @@ class Page {
  * GeoJSON or in the compact form. A fix without a GNSS lock carries no geometry in GeoJSON, since its
  * coordinates are only the terminal's last guess, but its alarms and ignition still count.
  */
+/** The sort memory of a track read (PostgreSQL's work_mem). */
+const TRACK_WORK_MEM = '16MB';
+
 @Injectable()
 export class VehicleTrackService {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
@@ -83,6 +86,9 @@ export class VehicleTrackService {
         to: request.to.toISOString(),
       };
       page = new Page(request.limit);
+      // Packed fixes come out of their hours' arrays and are sorted by time: a week (60,480 fixes, ~8 MB to sort)
+      // sorts in memory with this, on disk (half as fast again) with the default 4 MB. Reset at release.
+      await client.query(`SET work_mem = '${TRACK_WORK_MEM}'`);
       const read = readTrackRows(
         client,
         {
@@ -103,6 +109,7 @@ export class VehicleTrackService {
     } finally {
       // Released with an error, the pool closes the connection rather than reuse one in the middle of a COPY.
       const broken = page !== null && !page.readToEnd;
+      if (!broken) await client.query('RESET work_mem').catch(() => undefined);
       client.release(broken ? new Error('the track was not read to its end') : undefined);
     }
   }

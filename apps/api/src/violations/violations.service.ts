@@ -92,7 +92,7 @@ export class ViolationsService {
     const points = (await this.db.query(
       `SELECT fix_time, lat, lon, speed_kmh FROM (
          SELECT fix_time, lat, lon, speed_kmh, row_number() OVER (ORDER BY fix_time) AS n, count(*) OVER () AS total
-           FROM positions WHERE vehicle_id = $1 AND fix_time BETWEEN $2 AND $3 AND valid
+           FROM positions_of_vehicle($1, $2, $3) WHERE valid
        ) p WHERE (n - 1) % greatest(1, ceil(total::numeric / $4)::int) = 0 OR n = total ORDER BY fix_time`,
       [row.vehicle_id, row.start_time, end, MAX_TRACK_POINTS],
     )) as { fix_time: Date; lat: number; lon: number; speed_kmh: number | null }[];

@@ -105,11 +105,12 @@ export function anyReceivedSince(vehicle: string, since: string): string {
 const LATE = `p.received_at - p.fix_time > interval '1 minute'`;
 
 const onTime = (vehicle: string, since: string) =>
-  `SELECT * FROM positions p WHERE p.vehicle_id = ${vehicle} AND p.fix_time > ${since} - interval '1 minute'
-      AND p.received_at > ${since} AND NOT (${LATE})`;
+  `SELECT * FROM positions_of_vehicle(${vehicle}, ${since} - interval '1 minute', 'infinity') p
+    WHERE p.fix_time > ${since} - interval '1 minute' AND p.received_at > ${since} AND NOT (${LATE})`;
 
+/** positions_received_since() repeats the index's predicate on the recent rows and prunes the packs. */
 const late = (vehicle: string, since: string) =>
-  `SELECT * FROM positions p WHERE p.vehicle_id = ${vehicle} AND p.received_at > ${since} AND ${LATE}`;
+  `SELECT * FROM positions_received_since(${vehicle}, ${since}) p WHERE ${LATE}`;
 
 export async function loadCheckpoint(
   db: Sql,
@@ -171,7 +172,7 @@ export async function loadPositions(
               p.alarm_flags, p.odometer_km
          FROM unnest($1::uuid[], $2::timestamptz[]) AS q(vid, after)
          CROSS JOIN LATERAL (
-           SELECT * FROM positions p WHERE p.vehicle_id = q.vid AND p.fix_time > q.after
+           SELECT * FROM positions_of_vehicle(q.vid, q.after, 'infinity') p WHERE p.fix_time > q.after
             ORDER BY p.fix_time LIMIT $3
          ) p`,
       [ids, ids.map((id) => new Date(after.get(id)!)), limit],

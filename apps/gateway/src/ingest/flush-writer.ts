@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import pgCopy from 'pg-copy-streams';
+import { POSITIONS_PACK_LOCK } from '#app/db';
 import type { DecodedMessage, PositionRecord, RejectionReason } from '#app/telemetry';
 import type { TerminalDirectory, TerminalEntry } from './terminal-directory.js';
 
@@ -54,9 +55,17 @@ export interface FlushOutcome {
 /** The raw payload kept with a rejection. */
 export const REJECTED_PAYLOAD_CAP = 4096;
 
+/** position_rows' columns in the units it stores (see the migration PositionPacks1764100020000). */
 const POSITION_COLUMNS =
-  'terminal_id, fix_time, vehicle_id, received_at, lat, lon, speed_kmh, heading_deg, altitude_m, satellites, hdop, ' +
-  'valid, ignition, alarm_flags, status_flags, odometer_km, seq, replay, extra';
+  'terminal_id, fix_time, vehicle_id, received_at, lat_e6, lon_e6, speed_dkmh, heading_deg, altitude_m, ' +
+  'satellites, hdop_d, valid, ignition, alarm_flags, status_flags, odometer_hm, seq, replay, extra';
+
+/**
+ * Fixes older than this (ms) may lie in an hour already packed: the packer's age (POSITIONS_PACK_AFTER_MINUTES)
+ * less half an hour for clocks that differ and flushes that take long.
+ */
+export const packedAgeMs = (packAfterMinutes: number): number => (packAfterMinutes - 30) * 60_000;
+const DEFAULT_PACKED_AGE_MS = packedAgeMs(120);
 
 /**
  * Writes one flush in one transaction: positions by COPY (redone through a staging table with ON CONFLICT DO
@@ -73,6 +82,8 @@ export async function writeFlush(
   writeLive: boolean,
   /** Write the positions in key order (copyText): for a gateway that shares the terminals with others. */
   keyOrder = false,
+  /** Fixes before this instant (epoch ms) may belong to a packed hour: see `packed` below. */
+  packedBefore = Date.now() - DEFAULT_PACKED_AGE_MS,
 ): Promise<FlushOutcome> {
   let mark = performance.now();
   const lap = () => {
@@ -82,6 +93,9 @@ export async function writeFlush(
     return ms;
   };
   const timings: FlushTimings = { prepare: 0, copy: 0, rejections: 0, live: 0, commit: 0 };
+  // A blind-area batch or a resend hours late (rare) may repeat a fix the packer has already moved into
+  // position_packs, where the rows' primary key cannot see it: such a flush goes the checked way.
+  let packed = false;
   await directory.prepare(
     db,
     messages.flatMap((m) => (m.decoded.terminalId ? [m.decoded.terminalId] : [])),
@@ -117,6 +131,7 @@ export async function writeFlush(
       // the same value again.
       const position = p as AcceptedPosition;
       position.vehicleId = entry.vehicleId;
+      if (p.fixTime < packedBefore) packed = true;
       accepted.push(position);
     }
   }
@@ -140,11 +155,11 @@ export async function writeFlush(
   // Positions alone (the usual flush: the live state is written only every so often) need no transaction
   // block: a COPY commits all its rows or none, and leaving out BEGIN and COMMIT saves two round trips.
   const alone = rejections.length === 0 && !liveNow;
-  let duplicate = false;
-  if (alone) {
+  let duplicate = packed;
+  if (alone && !duplicate) {
     if (!rows) return outcome(0);
     try {
-      await copyInto(db, 'positions', rows);
+      await copyInto(db, 'position_rows', rows);
       timings.copy = lap();
       return outcome(accepted.length);
     } catch (error) {
@@ -157,7 +172,7 @@ export async function writeFlush(
     let inserted = accepted.length;
     if (rows && !duplicate) {
       try {
-        await copyInto(db, 'positions', rows);
+        await copyInto(db, 'position_rows', rows);
       } catch (error) {
         if ((error as { code?: string }).code !== '23505') throw error;
         duplicate = true;
@@ -165,14 +180,18 @@ export async function writeFlush(
         await db.query('BEGIN');
       }
     }
-    if (duplicate) {
-      // A redelivered or repeated position: redo only this batch, letting the unique key absorb it.
-      await db.query('CREATE TEMP TABLE positions_staging (LIKE positions INCLUDING DEFAULTS) ON COMMIT DROP');
-      await copyInto(db, 'positions_staging', rows);
+    if (duplicate && rows) {
+      // A redelivered, repeated or late position: redo only this batch, letting the unique key absorb what
+      // is in position_rows and dropping what a pack holds. The shared lock keeps the packer from moving rows
+      // between the check and the commit (it waits, then sees these rows and merges them).
+      await db.query('SELECT pg_advisory_xact_lock_shared($1)', [POSITIONS_PACK_LOCK]);
+      await db.query('CREATE TEMP TABLE position_rows_staging (LIKE position_rows INCLUDING DEFAULTS) ON COMMIT DROP');
+      await copyInto(db, 'position_rows_staging', rows);
       // In key order (copyText), so this flush and one holding the same rows cannot deadlock either.
       const result = await db.query(
-        `INSERT INTO positions (${POSITION_COLUMNS}) SELECT ${POSITION_COLUMNS} FROM positions_staging
-         ORDER BY terminal_id COLLATE "C", fix_time ON CONFLICT DO NOTHING`,
+        `INSERT INTO position_rows (${POSITION_COLUMNS}) SELECT ${POSITION_COLUMNS} FROM position_rows_staging s
+          WHERE NOT position_packed(s.terminal_id, s.fix_time)
+          ORDER BY terminal_id COLLATE "C", fix_time ON CONFLICT DO NOTHING`,
       );
       inserted = result.rowCount ?? 0;
     }
@@ -234,6 +253,11 @@ function text(value: string | null): string {
 }
 
 const num = (value: number | null): string => (value === null ? '\\N' : String(value));
+/** A value in the stored unit, `per` of them to the wire's unit (1e6 micro-degrees to a degree…). */
+const scaled = (value: number | null, per: number): string =>
+  value === null ? '\\N' : String(Math.round(value * per));
+/** A DWORD as the signed integer PostgreSQL stores (the view gives it back unsigned). */
+const dword = (value: number | null): string => (value === null ? '\\N' : String(value | 0));
 const bool = (value: boolean | null): string => (value === null ? '\\N' : value ? 't' : 'f');
 
 /** The receive time is shared by every position of a message and most of a batch: format it once. */
@@ -254,29 +278,29 @@ function copyRow(p: AcceptedPosition): string {
     '\t' +
     lastReceivedIso +
     '\t' +
-    num(p.lat) +
+    scaled(p.lat, 1e6) +
     '\t' +
-    num(p.lon) +
+    scaled(p.lon, 1e6) +
     '\t' +
-    num(p.speedKmh) +
+    scaled(p.speedKmh, 10) +
     '\t' +
     num(p.headingDeg) +
     '\t' +
-    num(p.altitudeM) +
+    scaled(p.altitudeM, 1) +
     '\t' +
     num(p.satellites) +
     '\t' +
-    num(p.hdop) +
+    scaled(p.hdop, 10) +
     '\t' +
     bool(p.valid) +
     '\t' +
     bool(p.ignition) +
     '\t' +
-    num(p.alarmFlags) +
+    dword(p.alarmFlags) +
     '\t' +
-    num(p.statusFlags) +
+    dword(p.statusFlags) +
     '\t' +
-    num(p.odometerKm) +
+    scaled(p.odometerKm, 10) +
     '\t' +
     num(p.seq) +
     '\t' +

@@ -5,7 +5,14 @@ import { APP_CONFIG, type AppConfig } from '#app/config';
 import { INFRA, type Infrastructure } from '#app/infra';
 import { rootLogger, type Logger } from '#app/logging';
 import { decodePositionMessage } from '#app/telemetry';
-import { foldLive, writeFlush, type FlushOutcome, type LiveStates, type PendingMessage } from './flush-writer.js';
+import {
+  foldLive,
+  packedAgeMs,
+  writeFlush,
+  type FlushOutcome,
+  type LiveStates,
+  type PendingMessage,
+} from './flush-writer.js';
 import { HandoffPublisher } from './handoff-publisher.js';
 import { IngestMetrics } from './ingest-metrics.js';
 import { ManualAckSubscriber, type InboundMessage } from './manual-ack-subscriber.js';
@@ -499,6 +506,7 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
         this.live,
         writeLive,
         this.config.ingest.shareGroup !== undefined,
+        Date.now() - packedAgeMs(this.config.positions.packAfterMinutes),
       );
       client.off('error', onError);
       client.release();
