@@ -173,3 +173,84 @@ export function partitionForHandoff(rows: HandoffRow[], partitions = HANDOFF_PAR
   }
   return batches;
 }
+
+/** A committed position and the car it belongs to (null: no car bound, not handed off). */
+export type HandoffSource = PositionRecord & { vehicleId: string | null };
+
+/** Each id as a JSON string, quoted once (ids repeat in every flush). */
+const quoted = new Map<string, string>();
+
+function jsonString(value: string): string {
+  let text = quoted.get(value);
+  if (text === undefined) {
+    text = JSON.stringify(value);
+    if (quoted.size >= 100_000) quoted.clear();
+    quoted.set(value, text);
+  }
+  return text;
+}
+
+const jsonNumber = (value: number | null): string =>
+  value !== null && Number.isFinite(value) ? String(value) : 'null';
+const jsonBoolean = (value: boolean | null): string => (value === null ? 'null' : value ? 'true' : 'false');
+
+/**
+ * The hand-off messages of committed positions as JSON text, one per partition among `partitions`: exactly
+ * `JSON.stringify` of what `partitionForHandoff` makes of their rows, written straight from the positions
+ * (no row array per position, no generic serialiser). Positions without a car are left out.
+ */
+export function encodeHandoffBatches(
+  positions: readonly HandoffSource[],
+  partitions = HANDOFF_PARTITIONS,
+): Map<string, string> {
+  const groups: HandoffSource[][] = [];
+  for (const p of positions) {
+    if (!p.vehicleId) continue;
+    (groups[handoffPartition(p.vehicleId, partitions)] ??= []).push(p);
+  }
+  const batches = new Map<string, string>();
+  for (let partition = 0; partition < groups.length; partition++) {
+    const group = groups[partition];
+    if (!group) continue;
+    group.sort((a, b) =>
+      a.vehicleId === b.vehicleId ? a.fixTime - b.fixTime : (a.vehicleId as string) < (b.vehicleId as string) ? -1 : 1,
+    );
+    let text = '{"rows":[';
+    for (let i = 0; i < group.length; i++) {
+      const p = group[i];
+      // The order of HandoffRow.
+      text +=
+        (i === 0 ? '[' : ',[') +
+        jsonString(p.vehicleId as string) +
+        ',' +
+        jsonString(p.terminalId) +
+        ',' +
+        jsonNumber(p.fixTime) +
+        ',' +
+        jsonNumber(p.receivedAt) +
+        ',' +
+        jsonNumber(p.lat) +
+        ',' +
+        jsonNumber(p.lon) +
+        ',' +
+        jsonNumber(p.speedKmh) +
+        ',' +
+        jsonNumber(p.headingDeg) +
+        ',' +
+        jsonBoolean(p.valid) +
+        ',' +
+        jsonBoolean(p.ignition) +
+        ',' +
+        jsonNumber(p.alarmFlags) +
+        ',' +
+        jsonNumber(p.statusFlags) +
+        ',' +
+        jsonNumber(p.odometerKm) +
+        ',' +
+        jsonBoolean(p.replay) +
+        ']';
+    }
+    batches.set((topics[partition] ??= handoffTopic(partition)), `${text}]}`);
+  }
+  return batches;
+}

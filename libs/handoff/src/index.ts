@@ -2,6 +2,7 @@ export {
   HANDOFF_PARTITIONS,
   HANDOFF_TOPIC_FILTER,
   HANDOFF_TOPIC_PREFIX,
+  encodeHandoffBatches,
   handoffPartition,
   handoffTopic,
   partitionForHandoff,
@@ -9,4 +10,4 @@ export {
   readHandoffBatch,
   toHandoffRow,
 } from './handoff.js';
-export type { HandoffBatch, HandoffPosition, HandoffRow } from './handoff.js';
+export type { HandoffBatch, HandoffPosition, HandoffRow, HandoffSource } from './handoff.js';
