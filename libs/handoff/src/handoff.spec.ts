@@ -1,6 +1,5 @@
 import {
   HANDOFF_PARTITIONS,
-  encodeHandoffBatches,
   handoffPartition,
   handoffTopic,
   partitionForHandoff,
@@ -100,35 +99,4 @@ describe('hand-off partitioning', () => {
     expect(readHandoffBatch(null)).toEqual([]);
     expect(readHandoffBatch('rows')).toEqual([]);
   });
-
-  it.each([1, 16])(
-    'writes, for %i partitions, the same JSON as stringifying the partitioned rows, leaving out positions without a car',
-    (n) => {
-      const positions = [
-        { ...record(position('car-b', 3)), vehicleId: 'car-b' },
-        {
-          ...record({ ...position('car-a', 2), speedKmh: 42.5, headingDeg: 359, ignition: false }),
-          vehicleId: 'car-a',
-        },
-        { ...record(position('car-b', 1)), vehicleId: 'car-b' },
-        {
-          ...record({ ...position('x', 9), alarmFlags: 4_294_967_295, statusFlags: 3, odometerKm: 0.1 }),
-          vehicleId: null,
-        },
-        {
-          ...record({ ...position('car-"q"', 1), lat: -33.856784, lon: 151.215297, valid: false, replay: true }),
-          vehicleId: 'car-"q"',
-        },
-      ];
-      const expected = partitionForHandoff(
-        positions.flatMap((p) => (p.vehicleId ? [toHandoffRow(p, p.vehicleId)] : [])),
-        n,
-      );
-      const encoded = encodeHandoffBatches(positions, n);
-      expect([...encoded.keys()].sort()).toEqual([...expected.keys()].sort());
-      for (const [topic, batch] of expected) expect(encoded.get(topic)).toBe(JSON.stringify(batch));
-      const read = [...encoded.values()].flatMap((text) => readHandoffBatch(JSON.parse(text)));
-      expect(read.map((p) => p.vehicleId).sort()).toEqual(['car-"q"', 'car-a', 'car-b', 'car-b']);
-    },
-  );
 });

@@ -2,7 +2,6 @@ export {
   HANDOFF_PARTITIONS,
   HANDOFF_TOPIC_FILTER,
   HANDOFF_TOPIC_PREFIX,
-  encodeHandoffBatches,
   handoffPartition,
   handoffTopic,
   partitionForHandoff,
@@ -10,4 +9,4 @@ export {
   readHandoffBatch,
   toHandoffRow,
 } from './handoff.js';
-export type { HandoffBatch, HandoffPosition, HandoffRow, HandoffSource } from './handoff.js';
+export type { HandoffBatch, HandoffPosition, HandoffRow } from './handoff.js';

@@ -20,27 +20,7 @@ export interface ParsedTopic {
   kind: MessageKind | null;
 }
 
-/**
- * Topics already parsed: each terminal sends on the same few, and a look-up is cheaper than a split. Only
- * topics as long as a terminal topic can be are kept (any longer one is malformed), at most PARSED_TOPICS_MAX.
- */
-const parsedTopics = new Map<string, Readonly<ParsedTopic> | null>();
-const PARSED_TOPICS_MAX = 200_000;
-const TERMINAL_TOPIC_MAX_LENGTH = 'telematics/v1//positions'.length + 32;
-
-/** The parts of a terminal topic, or null for any other topic. The result is shared: do not change it. */
-export function parseTerminalTopic(topic: string): Readonly<ParsedTopic> | null {
-  if (topic.length > TERMINAL_TOPIC_MAX_LENGTH) return parseTopic(topic);
-  let parsed = parsedTopics.get(topic);
-  if (parsed === undefined) {
-    parsed = parseTopic(topic);
-    if (parsedTopics.size >= PARSED_TOPICS_MAX) parsedTopics.clear();
-    parsedTopics.set(topic, parsed);
-  }
-  return parsed;
-}
-
-function parseTopic(topic: string): ParsedTopic | null {
+export function parseTerminalTopic(topic: string): ParsedTopic | null {
   const parts = topic.split('/');
   if (parts.length !== 4 || parts[0] !== 'telematics' || parts[1] !== 'v1') return null;
   const [, , idSegment, last] = parts;

@@ -1,14 +1,13 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { quietMqttLog } from '#app/infra';
-import { encodeHandoffBatches } from '#app/handoff';
+import { partitionForHandoff, toHandoffRow, type HandoffRow } from '#app/handoff';
 import type { Logger } from '#app/logging';
 import type { AcceptedPosition } from './flush-writer.js';
 
 /**
  * Sends committed positions to the detector over the internal MQTT topics (best effort: the table is the log).
- * The detector reads them as a Nest MQTT event, `{"pattern": topic, "data": batch}`; the envelope is written
- * here around the batch's JSON text instead of going through Nest's client and its serialiser, which built a
- * row array per position and a JSON of the whole object graph per message.
+ * The detector reads them as Nest MQTT events: `{"pattern": topic, "data": batch}` in JSON, written here as
+ * Nest's client wrote it, without its per-message layers (record builder, observable, serialiser).
  */
 export class HandoffPublisher {
   private readonly client: MqttClient;
@@ -37,8 +36,11 @@ export class HandoffPublisher {
     // One publisher and in-order QoS 1 publishes keep each vehicle's positions in order. With several gateways a
     // car's messages are spread over them, and so are its positions here: the detector evaluates one that
     // arrives behind a newer one again from its last snapshot (docs/detector.md), so order costs time, not findings.
-    for (const [topic, batch] of encodeHandoffBatches(positions, this.partitions)) {
-      this.client.publish(topic, `{"pattern":${JSON.stringify(topic)},"data":${batch}}`, { qos: 1 }, (error) => {
+    const forDetector: HandoffRow[] = [];
+    for (const p of positions) if (p.vehicleId) forDetector.push(toHandoffRow(p, p.vehicleId));
+    if (forDetector.length === 0) return;
+    for (const [topic, batch] of partitionForHandoff(forDetector, this.partitions)) {
+      this.client.publish(topic, JSON.stringify({ pattern: topic, data: batch }), { qos: 1 }, (error) => {
         if (error) this.log.warn({ err: error, topic }, 'hand-off to the detector failed');
       });
     }
