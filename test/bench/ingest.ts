@@ -187,15 +187,20 @@ async function runCounter(url: string): Promise<void> {
   let received = 0;
   let first = 0;
   let last = 0;
+  let cpuAtFirst = process.cpuUsage();
   client.on('message', () => {
-    if (received++ === 0) first = Date.now();
+    if (received++ === 0) {
+      first = Date.now();
+      cpuAtFirst = process.cpuUsage();
+    }
     last = Date.now();
   });
   await client.subscribeAsync('bench/raw/#', { qos: 1 });
   process.send!({ ready: true });
   process.on('message', async () => {
     await client.endAsync();
-    process.send!({ received, seconds: (last - first) / 1000 });
+    const cpu = process.cpuUsage(cpuAtFirst);
+    process.send!({ received, seconds: (last - first) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
   });
 }
 
@@ -467,8 +472,11 @@ async function main(): Promise<void> {
     gateway = undefined;
     let counterReady!: () => void;
     const ready = new Promise<void>((r) => (counterReady = r));
-    const counter = runChild<{ received: number; seconds: number }>(['counter', url], () => counterReady());
+    const counter = runChild<{ received: number; seconds: number; cpuSeconds: number }>(['counter', url], () =>
+      counterReady(),
+    );
     await ready;
+    const cBrokerBefore = cpuSeconds(broker.pid);
     const c = runChild<{ sent: number; acked: number; seconds: number }>([
       'publisher',
       JSON.stringify({
@@ -481,10 +489,16 @@ async function main(): Promise<void> {
         seqStart: 0,
       } satisfies PublishJob),
     ]);
+    let cpuRawPublisher = 0;
+    const rawPublisherPid = c.child.pid;
+    const cpuRawTimer = setInterval(() => (cpuRawPublisher = cpuSeconds(rawPublisherPid) || cpuRawPublisher), 200);
     const cPub = await c.result;
+    clearInterval(cpuRawTimer);
     await sleep(3000);
+    const cBroker = cpuSeconds(broker.pid) - cBrokerBefore;
     counter.child.send('stop');
     const raw = await counter.result;
+    const rawPer1000 = (part: number) => ((part * 1000) / raw.received).toFixed(3);
     const rawRate = raw.received / raw.seconds;
     await observer.endAsync();
 
@@ -540,6 +554,10 @@ async function main(): Promise<void> {
       [`C: raw broker rate (publisher → counting subscriber, ${RAW_S} s), msg/s`, fmt(rawRate)],
       ['C: raw publish rate, msg/s', fmt(cPub.acked / cPub.seconds)],
       ['ratio A (committed in window) / C (raw)', `${((sustained / rawRate) * 100).toFixed(0)} %`],
+      [
+        'C: CPU s per 1,000 messages — broker / publisher / counting subscriber',
+        [rawPer1000(cBroker), rawPer1000(cpuRawPublisher), rawPer1000(raw.cpuSeconds)].join(' / '),
+      ],
     ];
     process.stdout.write(`\n${table.map(([k, v]) => `| ${k} | ${v} |`).join('\n')}\n`);
   } finally {

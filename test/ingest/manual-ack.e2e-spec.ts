@@ -5,8 +5,8 @@ import { startMosquitto, type Mosquitto } from './support/mosquitto.js';
 
 // The gateway relies on behaviour of MQTT.js that is not public API (mqtt is pinned at 5.16.0): a truthy
 // value passed to handleMessage's callback skips the automatic PUBACK and reading continues; a held callback
-// stops reading; a PUBACK written through the client's packet writer is honoured by the broker. If an
-// upgrade changes any of this, these tests fail.
+// stops reading; PUBACKs written by the subscriber itself on the client's socket (MQTT 3.1.1 and 5) are honoured
+// by the broker and reported as `packetsend`. If an upgrade changes any of this, these tests fail.
 describe('manual PUBACKs with MQTT.js (delayed acknowledgement)', () => {
   let broker: Mosquitto;
   let publisher: MqttClient;
@@ -89,6 +89,50 @@ describe('manual PUBACKs with MQTT.js (delayed acknowledgement)', () => {
       );
       await new Promise((r) => setTimeout(r, 300));
       expect(again.map((m) => m.payload.toString())).toEqual(['m1', 'm3']);
+      await second.sub.stop();
+    },
+  );
+
+  it.each([4, 5] as const)(
+    'MQTT %i: acknowledges the messages of one committed batch in one go, and the broker sends none of them again',
+    async (version) => {
+      const clientId = `pin-batch-${version}`;
+      const received: InboundMessage[] = [];
+      const first = await subscriber(clientId, version, (m) => {
+        received.push(m);
+        return true;
+      });
+      // More than fit the subscriber's first acknowledgement buffer; Mosquitto's default in-flight window is 20.
+      const bodies = Array.from({ length: 20 }, (_, i) => `b${i}`);
+      for (const body of bodies) await publisher.publishAsync(`pin/batch/${version}`, body, { qos: 1 });
+      await waitFor(
+        async () => received.length,
+        (n) => n === bodies.length,
+      );
+      expect(received.map((m) => m.payload.toString())).toEqual(bodies);
+      expect(received.every((m) => m.ack())).toBe(true);
+      await waitFor(
+        async () => first.sent.filter((p) => p.cmd === 'puback').length,
+        (n) => n === bodies.length,
+      );
+      expect(new Set(first.sent.flatMap((p) => (p.cmd === 'puback' ? [p.messageId] : []))).size).toBe(bodies.length);
+      await new Promise((r) => setTimeout(r, 200));
+      await first.sub.stop();
+
+      const again: string[] = [];
+      const second = await subscriber(clientId, version, (m) => {
+        again.push(m.payload.toString());
+        m.ack();
+        return true;
+      });
+      await publisher.publishAsync(`pin/batch/${version}`, 'after', { qos: 1 });
+      await waitFor(
+        async () => again.length,
+        (n) => n >= 1,
+        5000,
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      expect(again).toEqual(['after']);
       await second.sub.stop();
     },
   );

@@ -12,6 +12,8 @@ import mqtt, {
  * reading the socket (mqtt 5.16.0, lib/handlers/publish.js). The PUBACK is then ours to send after the commit.
  */
 const SKIP_AUTOMATIC_PUBACK = new Error('PUBACK is sent after the database commit');
+/** PUBACK's fixed header: packet type 4, no flags. */
+const PUBACK_HEADER = 0x40;
 
 export interface InboundMessage {
   topic: string;
@@ -42,6 +44,11 @@ export class ManualAckSubscriber {
   readonly client: MqttClient;
   private held: (() => void) | null = null;
   private lastReceivedAt = 0;
+  /** PUBACKs waiting for the end of this turn of the event loop, and the connection they belong to. */
+  private ackBytes = Buffer.allocUnsafe(16 * 4);
+  private ackCount = 0;
+  private ackStream?: MqttClient['stream'];
+  private ackScheduled = false;
 
   /** `consume` returns false to pause reading until resume() is called. */
   constructor(
@@ -99,6 +106,7 @@ export class ManualAckSubscriber {
    * `endSession`: the broker forgets the session at once (MQTT 5; a 3.1.1 session stays, with what it holds).
    */
   async stop(endSession = false): Promise<void> {
+    this.writeAcks();
     this.held = null;
     const mqtt5 = this.client.options.protocolVersion === 5;
     const graceful = this.client.endAsync(
@@ -113,6 +121,51 @@ export class ManualAckSubscriber {
     }
   }
 
+  /**
+   * PUBACKs asked for in one turn of the event loop (a committed batch) leave in one write of four bytes each.
+   * Through MQTT.js's packet writer each cost an object and three writes to the socket stream, a tenth of the
+   * gateway's work per message. The bytes are those of a PUBACK with success and no properties, the same in
+   * MQTT 3.1.1 and 5. They are written only on the connection the messages came on: on a new one the broker
+   * sends the messages again.
+   */
+  private queueAck(stream: MqttClient['stream'], messageId: number): void {
+    if (this.ackStream !== stream) {
+      this.writeAcks();
+      this.ackStream = stream;
+    }
+    if (this.ackCount * 4 === this.ackBytes.length) {
+      const grown = Buffer.allocUnsafe(this.ackBytes.length * 2);
+      this.ackBytes.copy(grown);
+      this.ackBytes = grown;
+    }
+    const at = this.ackCount++ * 4;
+    this.ackBytes[at] = PUBACK_HEADER;
+    this.ackBytes[at + 1] = 2;
+    this.ackBytes[at + 2] = messageId >> 8;
+    this.ackBytes[at + 3] = messageId & 0xff;
+    if (!this.ackScheduled) {
+      this.ackScheduled = true;
+      process.nextTick(() => this.writeAcks());
+    }
+  }
+
+  private writeAcks(): void {
+    this.ackScheduled = false;
+    const count = this.ackCount;
+    if (count === 0) return;
+    this.ackCount = 0;
+    const client = this.client;
+    if (client.stream !== this.ackStream || !client.connected) return;
+    client.stream.write(Buffer.from(this.ackBytes.subarray(0, count * 4)));
+    // What MQTT.js's own writer reports, for whoever watches the packets sent.
+    if (client.listenerCount('packetsend') > 0) {
+      for (let i = 0; i < count; i++) {
+        const puback: Packet = { cmd: 'puback', messageId: this.ackBytes.readUInt16BE(i * 4 + 2) };
+        client.emit('packetsend', puback);
+      }
+    }
+  }
+
   private onPublish(packet: IPublishPacket, done: (error?: Error) => void): void {
     const client = this.client;
     const stream = client.stream;
@@ -123,9 +176,7 @@ export class ManualAckSubscriber {
       if (qos === 0 || acked) return true;
       if (!alive() || messageId === undefined) return false;
       acked = true;
-      const puback: Packet = { cmd: 'puback', messageId };
-      // Not public API: the client's own packet writer, so the PUBACK shares the socket's order and state.
-      (client as unknown as { _sendPacket(packet: Packet): void })._sendPacket(puback);
+      this.queueAck(stream, messageId);
       return true;
     };
     const keepReading = this.consume({

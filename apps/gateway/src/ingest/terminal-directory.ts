@@ -24,7 +24,7 @@ export class TerminalDirectory {
   }
 
   /** Makes sure every id is either cached or known to be missing; runs on the flush's connection. */
-  async prepare(db: pg.ClientBase, terminalIds: Iterable<string>): Promise<void> {
+  async prepare(db: pg.ClientBase, terminalIds: Iterable<string | null>): Promise<void> {
     if (this.now() - this.loadedAt >= REFRESH_MS) {
       const { rows } = await db.query<{ terminal_id: string; active: boolean; vehicle_id: string | null }>(LOOKUP);
       this.entries = new Map(rows.map((r) => [r.terminal_id, { active: r.active, vehicleId: r.vehicle_id }]));
@@ -32,11 +32,16 @@ export class TerminalDirectory {
       this.loadedAt = this.now();
       return;
     }
-    const unseen = [...new Set(terminalIds)].filter((id) => !this.entries.has(id) && !this.missing.has(id));
-    if (unseen.length === 0) return;
+    // Nearly every id of a flush is cached: only the others are collected (no set of the whole flush's ids).
+    let unseen: Set<string> | undefined;
+    for (const id of terminalIds) {
+      if (id === null || this.entries.has(id) || this.missing.has(id)) continue;
+      (unseen ??= new Set()).add(id);
+    }
+    if (!unseen) return;
     const { rows } = await db.query<{ terminal_id: string; active: boolean; vehicle_id: string | null }>(
       `${LOOKUP} WHERE t.terminal_id = ANY($1::text[])`,
-      [unseen],
+      [[...unseen]],
     );
     for (const r of rows) this.entries.set(r.terminal_id, { active: r.active, vehicleId: r.vehicle_id });
     for (const id of unseen) if (!this.entries.has(id)) this.missing.add(id);
