@@ -16,6 +16,7 @@ import { FuelChecks1764100015500 } from './1764100015500-fuel-checks.js';
 import { DetectorLeases1764100016200 } from './1764100016200-detector-leases.js';
 import { Reports1764100018000 } from './1764100018000-reports.js';
 import { Notifications1764100019000 } from './1764100019000-notifications.js';
+import { DetectorPackedState1764100021000 } from './1764100021000-detector-packed-state.js';
 
 /** Every migration, oldest first. Listed by hand so a build never depends on a file glob. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   DetectorLeases1764100016200,
   Reports1764100018000,
   Notifications1764100019000,
+  DetectorPackedState1764100021000,
 ];
