@@ -178,7 +178,9 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
     every(this.options.catchUpMs, () => this.catchUp());
     every(this.options.contextRefreshMs, () => this.refreshFleet());
     every(this.options.silentSweepMs, () => this.sweepSilent());
-    every(Math.min(this.options.idleCheckpointMs, 5_000), () => this.checkpointIdle());
+    if (this.options.idleCheckpointMs > 0) {
+      every(Math.min(this.options.idleCheckpointMs, 5_000), () => this.checkpointIdle());
+    }
   }
 
   /** Saves the state of cars that have gone quiet with enough unsaved, so a restart need not evaluate it again. */

@@ -20,12 +20,20 @@ describe('the packed forms of a car’s saved state', () => {
     expect(unpackRecent(packRecent(recent))).toEqual(recent);
   });
 
-  it('packs a second of positions every 200 ms into about two bytes each, not sixteen', () => {
+  it('packs a minute of positions every 200 ms into four bytes each, not sixteen', () => {
     const recent = new Map<number, number>();
     for (let i = 0; i < 300; i++) recent.set(T0 + i * 200 + (i % 3), T0 + i * 200 + 40 + (i % 7));
     const packed = packRecent(recent);
     expect(unpackRecent(packed)).toEqual(recent);
-    expect(packed.length).toBeLessThanOrEqual(300 * 3 + 8);
+    expect(packed.length).toBeLessThanOrEqual(300 * 4 + 8);
+  });
+
+  it('packs a blind-area upload of fixes weeks old, received at once, into three bytes each', () => {
+    const recent = new Map<number, number>();
+    for (let i = 0; i < 1_000; i++) recent.set(T0 + i * 2_000, T0 + 20 * 86_400_000);
+    const packed = packRecent(recent);
+    expect(unpackRecent(packed)).toEqual(recent);
+    expect(packed.length).toBeLessThanOrEqual(1_000 * 3 + 8);
   });
 
   it('gives back the rules’ state exactly, and smaller than its JSON', () => {

@@ -5,8 +5,9 @@ import type { VehicleState } from '#app/rules';
  * The compact forms a car's state is saved in. The rules' state is plain JSON (a few kilobytes, most of it
  * repeated keys) and is stored deflated; the recent-positions buffer (fix time → receive time of the positions
  * a read overlapping the last one would see again, a few hundred for a car reporting every second) is stored
- * as varints: each fix time as the step from the one before (sorted), each receive time as its lag behind its
- * fix time — usually one or two bytes each instead of sixteen.
+ * as varints: each fix time as the step from the one before (sorted), each receive time as the step from the
+ * receive time before it (the first as its lag behind its fix time) — one to three bytes each instead of sixteen,
+ * for a live stream as for a blind-area upload received all at once.
  */
 export function packState(state: VehicleState): Buffer {
   return deflateRawSync(JSON.stringify(state), { level: 6 });
@@ -20,10 +21,13 @@ export function packRecent(recent: ReadonlyMap<number, number>): Buffer {
   const times = [...recent.keys()].sort((a, b) => a - b);
   const out: number[] = [];
   let previous = 0;
+  let previousReceived: number | null = null;
   for (const t of times) {
+    const received = recent.get(t)!;
     writeVarint(out, zigzag(t - previous));
-    writeVarint(out, zigzag(recent.get(t)! - t));
+    writeVarint(out, zigzag(received - (previousReceived ?? t)));
     previous = t;
+    previousReceived = received;
   }
   return Buffer.from(out);
 }
@@ -32,10 +36,13 @@ export function unpackRecent(packed: Buffer): Map<number, number> {
   const recent = new Map<number, number>();
   const at = { i: 0 };
   let previous = 0;
+  let previousReceived: number | null = null;
   while (at.i < packed.length) {
     const t = previous + unzigzag(readVarint(packed, at));
-    recent.set(t, t + unzigzag(readVarint(packed, at)));
+    const received: number = (previousReceived ?? t) + unzigzag(readVarint(packed, at));
+    recent.set(t, received);
     previous = t;
+    previousReceived = received;
   }
   return recent;
 }
