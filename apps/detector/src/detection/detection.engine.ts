@@ -28,7 +28,7 @@ import {
   type VehicleState,
   type WorkingCalendar,
 } from '#app/rules';
-import { joinCase } from './case-joining.js';
+import { insertFindingWithCase, joinCase } from './case-joining.js';
 import {
   anyReceivedSince,
   forgetAfterSql,
@@ -782,21 +782,36 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
 
   /** Returns whether the finding is new (not one raised before). */
   private async raise(m: EntityManager, fleet: Fleet, event: FindingEvent, replayed: boolean): Promise<boolean> {
+    const f = event.finding;
+    const localDay = localClock(f.start, this.config.tzPolicy).date;
+    const plate = fleet.vehicles.get(f.vehicleId)?.plate ?? f.vehicleId;
+    if (!replayed && event.type === 'open') {
+      // The usual case: a finding opened on new positions, raised with its case in one round trip.
+      const saved = await insertFindingWithCase(m, f, f.kind === 'violation' ? { localDay, plate } : null);
+      if (!saved) return false;
+      this.stats.raised++;
+      if (f.rule === 'forbidden_venue') {
+        await queueVoicePrompt(m, this.history, f, fleet.params.forbiddenVenuePrompt, Date.now());
+      }
+      if (saved.caseId) {
+        await this.history.append(m, {
+          entityType: 'case',
+          entityId: saved.caseId,
+          action: saved.opened ? 'opened' : 'violation_added',
+          actor: 'system:detector',
+          data: { violationId: saved.id, rule: f.rule, localDay },
+        });
+      }
+      return true;
+    }
     const saved = await saveFinding(m, event, replayed);
     if (!saved?.new) return false;
     this.stats.raised++;
-    const f = event.finding;
     if (f.rule === 'forbidden_venue' && event.type === 'open') {
       await queueVoicePrompt(m, this.history, f, fleet.params.forbiddenVenuePrompt, Date.now());
     }
     if (f.kind !== 'violation') return true;
-    await joinCase(m, this.history, {
-      violationId: saved.id,
-      vehicleId: f.vehicleId,
-      rule: f.rule,
-      localDay: localClock(f.start, this.config.tzPolicy).date,
-      plate: fleet.vehicles.get(f.vehicleId)?.plate ?? f.vehicleId,
-    });
+    await joinCase(m, this.history, { violationId: saved.id, vehicleId: f.vehicleId, rule: f.rule, localDay, plate });
     return true;
   }
 }
