@@ -276,7 +276,8 @@ export function vehicleStateWrites(all: VehicleWrite[]): { writes: BulkWrite[]; 
     const epoch = new Date(0).toISOString();
     if (w.fresh)
       snapshots.push({ vehicle_id: w.vehicleId, at: epoch, state: packed(packState(initialVehicleState())) });
-    if (!w.persist || rows[i].watermark === null) return;
+    // A car's first state needs no snapshot of its own beside the empty one at the epoch.
+    if (!w.persist || w.fresh || rows[i].watermark === null) return;
     stateBytes += Buffer.byteLength(rows[i].state, 'base64');
     snapshots.push({ vehicle_id: w.vehicleId, at: rows[i].watermark, state: rows[i].state });
   });
