@@ -36,8 +36,18 @@ export async function createDetectorApp(
   });
 }
 
+/** How often a car's state is saved, from the configuration. */
+export function checkpointOptions(config: AppConfig): Partial<DetectorOptions> {
+  const idle = config.detector.idleCheckpointSeconds;
+  return {
+    checkpointPositions: config.detector.checkpointPositions,
+    // 0 turns the idle checkpoint off.
+    idleCheckpointMs: idle === 0 ? 0 : idle * 1000,
+  };
+}
+
 export async function startDetector(config: AppConfig, infra: Infrastructure): Promise<StartedApp> {
-  const app = await createDetectorApp(config, infra);
+  const app = await createDetectorApp(config, infra, checkpointOptions(config));
   let broker = 'disconnected';
   const status = app.status.subscribe((s) => (broker = s));
   await app.listen();

@@ -82,7 +82,14 @@ export interface AppConfig {
    * its id), the gateway hands its positions off on that partition's topic, and a detector evaluates only the
    * partitions it holds a lease on. Every gateway and detector of one database needs the same count.
    */
-  detector: { partitions: number; leaseSeconds: number };
+  detector: {
+    partitions: number;
+    leaseSeconds: number;
+    /** A car's state is saved every this many positions evaluated (and on replays, shutdown, hand-over). */
+    checkpointPositions: number;
+    /** And when the car has had nothing new for this long (0: never), with at least 100 positions unsaved. */
+    idleCheckpointSeconds: number;
+  };
   terminalSilentHours: number;
   auditSampleRate: number;
   /** How many past ISO weeks a start catches up when their draw was missed (AUDIT_CATCH_UP_WEEKS, default 8). */
@@ -364,6 +371,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     detector: {
       partitions: r.int('DETECTOR_PARTITIONS', 16, 1, 1024),
       leaseSeconds: r.int('DETECTOR_LEASE_SECONDS', 15, 2, 600),
+      checkpointPositions: r.int('DETECTOR_CHECKPOINT_POSITIONS', 1000, 1, 1_000_000),
+      idleCheckpointSeconds: r.int('DETECTOR_IDLE_CHECKPOINT_SECONDS', 10, 0, 86_400),
     },
     terminalSilentHours: r.int('TERMINAL_SILENT_HOURS', 72, 1, 24 * 365),
     auditSampleRate,

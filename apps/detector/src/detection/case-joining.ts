@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { HistoryService } from '#app/history';
-import { RULE_TITLES, type RuleName } from '#app/rules';
+import { RULE_TITLES, type Finding, type RuleName } from '#app/rules';
 import { rowsOf } from './detection.store.js';
 
 /**
@@ -31,4 +31,53 @@ export async function joinCase(
     data: { violationId: v.violationId, rule: v.rule, localDay: v.localDay },
   });
   return { caseId: row.id, opened: row.opened };
+}
+
+/**
+ * Raises a finding seen for the first time and, for a violation, opens or joins its case, in one statement: the
+ * case is written only when the finding is new, and the violation is stored with its case. (The caller's lease
+ * fence makes this detector the car's only writer, so the check for an existing finding cannot race.) Returns
+ * null when the finding had been raised before; the case's history entry is the caller's to append.
+ */
+export async function insertFindingWithCase(
+  m: EntityManager,
+  f: Finding,
+  kase: { localDay: string; plate: string } | null,
+): Promise<{ id: string; caseId: string | null; opened: boolean } | null> {
+  const [row] = rowsOf<{ id: string; case_id: string | null; opened: boolean | null }>(
+    await m.query(
+      `WITH c AS (
+         INSERT INTO cases (vehicle_id, rule, local_day, source, title)
+         SELECT $1::uuid, $3::text, $12::date, 'violation', $13::text
+          WHERE $12::date IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM violations WHERE vehicle_id = $1::uuid AND rule = $3::text
+                                                        AND start_time = $5::timestamptz)
+         ON CONFLICT (vehicle_id, rule, local_day) WHERE status NOT IN ('dismissed', 'closed') AND source = 'violation'
+         DO UPDATE SET updated_at = cases.updated_at
+         RETURNING id, (xmax = 0) AS opened
+       ), v AS (
+         INSERT INTO violations (vehicle_id, terminal_id, rule, kind, start_time, end_time, lat, lon, place, fence_id,
+                                 evidence, case_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, (SELECT id FROM c))
+         ON CONFLICT (vehicle_id, rule, start_time) DO NOTHING RETURNING id, case_id
+       )
+       SELECT v.id, v.case_id, c.opened FROM v LEFT JOIN c ON true`,
+      [
+        f.vehicleId,
+        f.terminalId || null,
+        f.rule,
+        f.kind,
+        new Date(f.start),
+        new Date(f.end),
+        f.lat,
+        f.lon,
+        f.place,
+        f.fenceId,
+        JSON.stringify(f.evidence),
+        kase?.localDay ?? null,
+        kase ? `${RULE_TITLES[f.rule]} — ${kase.plate} — ${kase.localDay}` : null,
+      ],
+    ),
+  );
+  return row ? { id: row.id, caseId: row.case_id, opened: row.opened === true } : null;
 }

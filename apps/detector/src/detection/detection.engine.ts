@@ -28,10 +28,10 @@ import {
   type VehicleState,
   type WorkingCalendar,
 } from '#app/rules';
-import { joinCase } from './case-joining.js';
+import { insertFindingWithCase, joinCase } from './case-joining.js';
 import {
   anyReceivedSince,
-  forgetAfter,
+  forgetAfterSql,
   inlineBulk,
   loadArrived,
   loadCheckpoint,
@@ -39,7 +39,6 @@ import {
   loadStates,
   ongoingWrites,
   rowsOf,
-  runBulk,
   saveFinding,
   tripWrites,
   vehicleStateWrites,
@@ -52,7 +51,6 @@ import { isLeaseLost, LEASE_LOST, PartitionLeases, type LeaseListener } from '..
 import { countRaised, findingsRaised } from './detector-metrics.js';
 import { EvaluationBacklog } from './evaluation-backlog.js';
 
-const HOUR = 3_600_000;
 /** Cars read from the table per cycle while hand-off news is waiting (see drain). */
 const SLOW_CARS_BETWEEN_FAST_CYCLES = 20;
 
@@ -72,6 +70,9 @@ function recentAfter(
 }
 const DAY = 86_400_000;
 
+/** A string as an SQL literal (standard_conforming_strings is on, as it is by default). */
+const literal = (value: string): string => `'${value.replace(/'/g, "''")}'`;
+
 interface Plan {
   base: VehicleState;
   positions: LoadedPosition[] | null;
@@ -81,6 +82,17 @@ interface Plan {
   /** Findings may start a little differently from ones already raised (re-evaluation): merge by overlap. */
   merge?: boolean;
 }
+
+/** A car's state as last evaluated, and how far its saved copy lags behind. */
+type Cached = StoredVehicleState & {
+  /** When the state was last saved (or loaded), when findings' ends and the trip under way were last moved. */
+  persistedAt: number;
+  progressAt: number;
+  /** Positions evaluated since the saved state: evaluated again after a crash. */
+  unsaved: number;
+  /** When the car last had something evaluated. */
+  touchedAt: number;
+};
 
 interface Fleet {
   fences: FenceLookup;
@@ -115,8 +127,8 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
   private readonly pending = new Map<string, LoadedPosition[]>();
   private draining: Promise<void> | null = null;
   private fleet: Fleet | null = null;
-  /** Each car's state as last evaluated; the database copy may lag by `statePersistMs`. */
-  private readonly cache = new Map<string, StoredVehicleState & { persistedAt: number }>();
+  /** Each car's state as last evaluated; the saved copy lags by up to `checkpointPositions` positions. */
+  private readonly cache = new Map<string, Cached>();
   private fleetLoadedAt = 0;
   private timers: NodeJS.Timeout[] = [];
   private stopped = false;
@@ -130,6 +142,9 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
     replays: 0,
     /** Cycles whose commit was refused: another detector had taken a partition of their cars. */
     fenced: 0,
+    /** Checkpoints saved and the bytes of packed state they carried (state rows and snapshots). */
+    checkpoints: 0,
+    stateBytes: 0,
     /** Milliseconds spent per phase of the cycles, for tuning. */
     phaseMs: { read: 0, evaluate: 0, commit: 0 },
   };
@@ -163,6 +178,21 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
     every(this.options.catchUpMs, () => this.catchUp());
     every(this.options.contextRefreshMs, () => this.refreshFleet());
     every(this.options.silentSweepMs, () => this.sweepSilent());
+    if (this.options.idleCheckpointMs > 0) {
+      every(Math.min(this.options.idleCheckpointMs, 5_000), () => this.checkpointIdle());
+    }
+  }
+
+  /** Saves the state of cars that have gone quiet with enough unsaved, so a restart need not evaluate it again. */
+  async checkpointIdle(now = Date.now()): Promise<void> {
+    await this.exclusive(() =>
+      this.persistAll(
+        (c) => c.unsaved >= this.options.idleCheckpointPositions && now - c.touchedAt >= this.options.idleCheckpointMs,
+      ),
+    ).catch((err: unknown) => {
+      if (!isLeaseLost(err)) throw err;
+      this.leases.checkSoon();
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -196,7 +226,7 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
       const going = new Set(partitions.filter((p) => this.held.has(p)));
       if (going.size === 0) return;
       const inGoing = (id: string) => going.has(this.leases.partitionOf(id));
-      await this.persistAll(inGoing).catch((err: unknown) => {
+      await this.persistAll((c) => inGoing(c.vehicleId)).catch((err: unknown) => {
         if (!isLeaseLost(err)) this.log.warn({ err }, 'could not save the state of partitions let go');
       });
       this.forgetCars(inGoing);
@@ -275,11 +305,13 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
       .map((r) => r.id)
       .filter((id) => this.owns(id) && (!only || only.has(this.leases.partitionOf(id))));
     if (ids.length > 0) {
+      // The last read of a car held in memory; the saved one (which lags, see checkpointPositions) otherwise.
       const rows = rowsOf<{ id: string }>(
         await this.db.query(
-          `SELECT v.id FROM unnest($2::uuid[]) AS v(id) LEFT JOIN detector_vehicle_state s ON s.vehicle_id = v.id
-            WHERE ${anyReceivedSince('v.id', `coalesce(s.read_at - make_interval(secs => $1), '-infinity')`)}`,
-          [this.options.commitMarginSeconds, ids],
+          `SELECT v.id FROM unnest($2::uuid[], $3::timestamptz[]) AS v(id, read_at)
+             LEFT JOIN detector_vehicle_state s ON s.vehicle_id = v.id
+            WHERE ${anyReceivedSince('v.id', `coalesce(coalesce(v.read_at, s.read_at) - make_interval(secs => $1), '-infinity')`)}`,
+          [this.options.commitMarginSeconds, ids, ids.map((id) => this.cache.get(id)?.readAt ?? null)],
         ),
       );
       this.notify(rows.map((r) => r.id));
@@ -419,9 +451,15 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
     if (ids.length === 0) return;
     const began = performance.now();
     const missing = ids.filter((id) => !this.cache.has(id));
+    // Cars resumed from their saved state evaluate again what came after it: findings merge by overlap.
+    const resumed = new Set<string>();
     if (missing.length > 0) {
       const loaded = await loadStates(this.db, missing);
-      for (const [id, state] of loaded) this.cache.set(id, { ...state, persistedAt: Date.now() });
+      const now = Date.now();
+      for (const [id, state] of loaded) {
+        this.cache.set(id, { ...state, persistedAt: now, progressAt: 0, unsaved: 0, touchedAt: now });
+        resumed.add(id);
+      }
     }
     const margin = this.options.commitMarginSeconds * 1000;
     const limit = this.options.positionsPerVehicle;
@@ -494,6 +532,7 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
         after: wm ?? 0,
         replayedFrom: stored ? null : 0,
         readAt,
+        merge: resumed.has(a.vehicleId),
       });
       if (full) paged.set(a.vehicleId, wm ?? 0);
     }
@@ -557,13 +596,17 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
       minT = Math.min(minT, list[0].t);
       maxT = Math.max(maxT, list[list.length - 1].t);
     }
-    const orders =
+    // Both reads at once: one round trip's wait instead of two.
+    const [orders, cards] =
       minT <= maxT
-        ? await approvedOrdersByVehicle(this.db, new Date(minT - DAY), new Date(maxT + DAY))
-        : new Map<string, ApprovedDispatchOrder[]>();
-    const cards = minT <= maxT ? await cardEventsByVehicle(this.db, [...plans.keys()], minT, maxT) : new Map();
+        ? await Promise.all([
+            approvedOrdersByVehicle(this.db, new Date(minT - DAY), new Date(maxT + DAY)),
+            cardEventsByVehicle(this.db, [...plans.keys()], minT, maxT),
+          ])
+        : [new Map<string, ApprovedDispatchOrder[]>(), new Map<string, CardEvent[]>()];
     const evaluating = performance.now();
     const writes: VehicleWrite[] = [];
+    const progressed: boolean[] = [];
     const again: string[] = [];
     const now = Date.now();
     for (const [vehicleId, plan] of plans) {
@@ -581,32 +624,33 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
       }
       const inProgress = currentTrip(result.state, env);
       const stored = this.cache.get(vehicleId);
-      const previousLast = plan.base.lastT;
-      const checkpoint =
-        plan.replayedFrom !== null ||
-        (result.state.lastT !== null &&
-          (previousLast === null || Math.floor(result.state.lastT / HOUR) !== Math.floor(previousLast / HOUR)));
+      const unsaved = (stored?.unsaved ?? 0) + list.length;
+      // A checkpoint every so many positions (not every cycle): the bytes of state written stay a few per position.
       const persist =
-        checkpoint ||
+        plan.replayedFrom !== null ||
+        !stored ||
+        unsaved >= this.options.checkpointPositions ||
+        now - stored.persistedAt >= this.options.statePersistMs;
+      const progress =
+        persist ||
         result.findings.length > 0 ||
         result.trips.length > 0 ||
-        !stored ||
-        now - stored.persistedAt >= this.options.statePersistMs;
+        now - stored.progressAt >= this.options.progressMs;
       writes.push({
         vehicleId,
         readAt: plan.readAt,
         recent: recentAfter(stored?.recent, list, plan.readAt.getTime() - margin),
         state: result.state,
         persist,
-        checkpoint,
         replayedFrom: plan.replayedFrom,
         fresh: !stored,
         merge: plan.merge === true || plan.replayedFrom !== null,
-        ongoing: persist ? ongoingFindings(result.state, rules) : [],
+        ongoing: progress ? ongoingFindings(result.state, rules) : [],
         findings: result.findings,
-        // The trip under way is shown as far as it has got whenever the car's state is written.
-        trips: inProgress && persist ? [...result.trips, inProgress] : result.trips,
+        // The trip under way is shown as far as it has got whenever progress is written.
+        trips: inProgress && progress ? [...result.trips, inProgress] : result.trips,
       });
+      progressed.push(progress);
     }
     const committing = performance.now();
     this.stats.phaseMs.evaluate += committing - evaluating;
@@ -617,7 +661,7 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
       for (const w of writes) this.cache.delete(w.vehicleId);
       throw error;
     }
-    for (const w of writes) {
+    writes.forEach((w, i) => {
       const before = this.cache.get(w.vehicleId);
       this.cache.set(w.vehicleId, {
         vehicleId: w.vehicleId,
@@ -625,17 +669,23 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
         readAt: w.readAt,
         recent: w.recent,
         state: w.state,
-        persistedAt: w.persist || w.checkpoint ? now : (before?.persistedAt ?? 0),
+        persistedAt: w.persist ? now : (before?.persistedAt ?? 0),
+        progressAt: progressed[i] ? now : (before?.progressAt ?? 0),
+        unsaved: w.persist ? 0 : (before?.unsaved ?? 0) + plans.get(w.vehicleId)!.positions!.length,
+        touchedAt: now,
       });
-    }
+    });
     this.stats.phaseMs.commit += performance.now() - committing;
     this.stats.cycles++;
     if (again.length > 0) this.notify(again);
   }
 
-  /** Writes every car's state still held only in memory (on shutdown, or of the cars of partitions let go). */
-  async persistAll(which: (vehicleId: string) => boolean = () => true): Promise<void> {
-    const cached = [...this.cache.values()].filter((c) => which(c.vehicleId) && this.owns(c.vehicleId));
+  /**
+   * Saves the state of the cars (all, or those chosen) with positions evaluated since their last checkpoint: on
+   * shutdown, for the cars of partitions let go, for cars gone quiet.
+   */
+  async persistAll(which: (car: Cached) => boolean = () => true): Promise<void> {
+    const cached = [...this.cache.values()].filter((c) => c.unsaved > 0 && which(c) && this.owns(c.vehicleId));
     if (cached.length === 0) return;
     const writes: VehicleWrite[] = cached.map((c) => ({
       vehicleId: c.vehicleId,
@@ -643,7 +693,6 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
       recent: c.recent,
       state: c.state,
       persist: true,
-      checkpoint: false,
       replayedFrom: null,
       fresh: false,
       merge: false,
@@ -651,13 +700,18 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
       findings: [],
       trips: [],
     }));
-    const fence = this.fence(writes);
-    await this.db.transaction(async (m) => {
-      await m.query(fence.sql, fence.params);
-      await runBulk(m, vehicleStateWrites(writes));
+    const states = vehicleStateWrites(writes);
+    await transactionInOneMessage(this.db, (client) => {
+      const fence = this.fence(writes, (value) => client.escapeLiteral(value));
+      return `BEGIN; ${fence.sql}; ${states.writes.map(inlineBulk).join('; ')}; COMMIT`;
     });
+    this.stats.checkpoints += writes.length;
+    this.stats.stateBytes += states.stateBytes;
     const now = Date.now();
-    for (const c of cached) c.persistedAt = now;
+    for (const c of cached) {
+      c.persistedAt = now;
+      c.unsaved = 0;
+    }
   }
 
   /** The statement that proves, inside a commit, that these cars' partitions are still this engine's. */
@@ -686,29 +740,33 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
 
   private async commit(fleet: Fleet, writes: VehicleWrite[]): Promise<void> {
     const trips = tripWrites(writes.flatMap((w) => w.trips));
-    const rest = [...ongoingWrites(writes), ...vehicleStateWrites(writes)];
+    const states = vehicleStateWrites(writes);
+    const rest = [...ongoingWrites(writes), ...states.writes];
     // Everything written here is derived from the positions table and written again, identically, by the
     // evaluation that follows a crash; so a crash may lose the last moments of it and the commit need not
     // wait for the disk. (PostgreSQL loses only a suffix of such commits, never one out of order.)
     const asynchronous = 'SET LOCAL synchronous_commit TO off';
+    const counted = () => {
+      this.stats.checkpoints += writes.filter((w) => w.persist).length;
+      this.stats.stateBytes += states.stateBytes;
+    };
     if (writes.some((w) => w.findings.length > 0 || (w.replayedFrom !== null && !w.fresh))) {
-      const fence = this.fence(writes);
       const raised: FindingEvent['finding'][] = [];
       await this.db.transaction(async (m) => {
-        // First: no take-over of these partitions while this commit runs; one that came before makes it fail.
-        await m.query(fence.sql, fence.params);
-        await m.query(asynchronous);
-        for (const w of writes) {
-          // A car evaluated for the first time has nothing derived to forget.
-          if (w.replayedFrom !== null && !w.fresh) await forgetAfter(m, w.vehicleId, w.replayedFrom);
-        }
-        await runBulk(m, trips);
+        // One message before the findings: the fence first (no take-over of these partitions while this commit
+        // runs; one that came before makes it fail), then what needs no answer.
+        const fence = this.fence(writes, literal);
+        const forgets = writes
+          .filter((w) => w.replayedFrom !== null && !w.fresh) // a car evaluated for the first time has nothing to forget
+          .map((w) => forgetAfterSql(w.vehicleId, w.replayedFrom!));
+        await m.query([fence.sql, asynchronous, ...forgets, ...trips.map(inlineBulk)].join('; '));
         for (const w of writes) {
           for (const event of w.findings) if (await this.raise(m, fleet, event, w.merge)) raised.push(event.finding);
         }
-        await runBulk(m, rest);
+        if (rest.length > 0) await m.query(rest.map(inlineBulk).join('; '));
       });
       countRaised(raised);
+      counted();
       return;
     }
     // The usual cycle, with nothing to raise: its bulk writes and the transaction around them go as one
@@ -719,25 +777,41 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
       const fence = this.fence(writes, (value) => client.escapeLiteral(value));
       return `BEGIN; ${fence.sql}; ${asynchronous}; ${all.map(inlineBulk).join('; ')}; COMMIT`;
     });
+    counted();
   }
 
   /** Returns whether the finding is new (not one raised before). */
   private async raise(m: EntityManager, fleet: Fleet, event: FindingEvent, replayed: boolean): Promise<boolean> {
+    const f = event.finding;
+    const localDay = localClock(f.start, this.config.tzPolicy).date;
+    const plate = fleet.vehicles.get(f.vehicleId)?.plate ?? f.vehicleId;
+    if (!replayed && event.type === 'open') {
+      // The usual case: a finding opened on new positions, raised with its case in one round trip.
+      const saved = await insertFindingWithCase(m, f, f.kind === 'violation' ? { localDay, plate } : null);
+      if (!saved) return false;
+      this.stats.raised++;
+      if (f.rule === 'forbidden_venue') {
+        await queueVoicePrompt(m, this.history, f, fleet.params.forbiddenVenuePrompt, Date.now());
+      }
+      if (saved.caseId) {
+        await this.history.append(m, {
+          entityType: 'case',
+          entityId: saved.caseId,
+          action: saved.opened ? 'opened' : 'violation_added',
+          actor: 'system:detector',
+          data: { violationId: saved.id, rule: f.rule, localDay },
+        });
+      }
+      return true;
+    }
     const saved = await saveFinding(m, event, replayed);
     if (!saved?.new) return false;
     this.stats.raised++;
-    const f = event.finding;
     if (f.rule === 'forbidden_venue' && event.type === 'open') {
       await queueVoicePrompt(m, this.history, f, fleet.params.forbiddenVenuePrompt, Date.now());
     }
     if (f.kind !== 'violation') return true;
-    await joinCase(m, this.history, {
-      violationId: saved.id,
-      vehicleId: f.vehicleId,
-      rule: f.rule,
-      localDay: localClock(f.start, this.config.tzPolicy).date,
-      plate: fleet.vehicles.get(f.vehicleId)?.plate ?? f.vehicleId,
-    });
+    await joinCase(m, this.history, { violationId: saved.id, vehicleId: f.vehicleId, rule: f.rule, localDay, plate });
     return true;
   }
 }

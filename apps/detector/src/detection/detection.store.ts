@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { initialVehicleState, type FindingEvent, type RulePosition, type Trip, type VehicleState } from '#app/rules';
+import { packRecent, packState, unpackRecent, unpackState } from './state-codec.js';
 
 /** Anything that runs SQL and returns rows (TypeORM DataSource or EntityManager). */
 export interface Sql {
@@ -30,11 +31,13 @@ export async function loadStates(db: Sql, vehicleIds: string[]): Promise<Map<str
     watermark: Date | null;
     read_at: Date;
     recent_positions_ms: string[];
-    state: VehicleState;
+    recent_packed: Buffer | null;
+    state: VehicleState | null;
+    state_packed: Buffer | null;
   }>(
     await db.query(
-      `SELECT vehicle_id, watermark, read_at, recent_positions_ms, state FROM detector_vehicle_state
-        WHERE vehicle_id = ANY($1::uuid[])`,
+      `SELECT vehicle_id, watermark, read_at, recent_positions_ms, recent_packed, state, state_packed
+         FROM detector_vehicle_state WHERE vehicle_id = ANY($1::uuid[])`,
       [vehicleIds],
     ),
   );
@@ -45,8 +48,9 @@ export async function loadStates(db: Sql, vehicleIds: string[]): Promise<Map<str
         vehicleId: r.vehicle_id,
         watermark: r.watermark ? r.watermark.getTime() : null,
         readAt: r.read_at,
-        recent: pairs(r.recent_positions_ms.map(Number)),
-        state: r.state,
+        // Rows written before states were packed keep their jsonb and bigint[] forms.
+        recent: r.recent_packed ? unpackRecent(r.recent_packed) : pairs(r.recent_positions_ms.map(Number)),
+        state: r.state_packed ? unpackState(r.state_packed) : r.state!,
       },
     ]),
   );
@@ -117,13 +121,15 @@ export async function loadCheckpoint(
   vehicleId: string,
   before: number,
 ): Promise<{ at: number; state: VehicleState } | null> {
-  const rows = rowsOf<{ at: Date; state: VehicleState }>(
+  const rows = rowsOf<{ at: Date; state: VehicleState | null; state_packed: Buffer | null }>(
     await db.query(
-      `SELECT at, state FROM detector_checkpoints WHERE vehicle_id = $1 AND at < $2 ORDER BY at DESC LIMIT 1`,
+      `SELECT at, state, state_packed FROM detector_checkpoints WHERE vehicle_id = $1 AND at < $2
+        ORDER BY at DESC LIMIT 1`,
       [vehicleId, new Date(before)],
     ),
   );
-  return rows[0] ? { at: rows[0].at.getTime(), state: rows[0].state } : null;
+  const r = rows[0];
+  return r ? { at: r.at.getTime(), state: r.state_packed ? unpackState(r.state_packed) : r.state! } : null;
 }
 
 export interface LoadedPosition extends RulePosition {
@@ -192,16 +198,19 @@ export interface VehicleWrite {
   readAt: Date;
   recent: Map<number, number>;
   state: VehicleState;
-  /** Whether the watermark and state are written now (they may lag in memory; replaying is idempotent). */
+  /**
+   * Whether the watermark and state are saved now, as the car's checkpoint (the state row and a snapshot to
+   * re-evaluate late data from). In between they live in memory only: after a crash the positions after the
+   * last checkpoint are evaluated again, which raises nothing twice.
+   */
   persist: boolean;
-  checkpoint: boolean;
   /** Set when the car was re-evaluated from this checkpoint: later trips and snapshots are derived again. */
   replayedFrom: number | null;
   /** Evaluated for the first time: the empty state is also kept as the snapshot at the epoch. */
   fresh: boolean;
   /** Raise findings by overlap with those already raised (after a re-evaluation), not only by exact start. */
   merge: boolean;
-  /** Raised findings still under way (written with the state), so their end time stays current. */
+  /** Raised findings still under way, so their end time stays current. */
   ongoing: { rule: string; start: number; end: number }[];
   findings: FindingEvent[];
   trips: Trip[];
@@ -230,51 +239,61 @@ export function inlineBulk(w: BulkWrite): string {
   return w.sql.replace('$1', () => tag + w.json + tag);
 }
 
-/** The states (and snapshots) of the cars due to be written. */
-export function vehicleStateWrites(all: VehicleWrite[]): BulkWrite[] {
-  const writes = all.filter((w) => w.persist || w.checkpoint || w.fresh);
-  if (writes.length === 0) return [];
-  const out: BulkWrite[] = [];
-  out.push(
-    bulk(
-      `INSERT INTO detector_vehicle_state (vehicle_id, watermark, read_at, recent_positions_ms, state, updated_at)
-     SELECT w.vehicle_id, w.watermark, w.read_at, ARRAY(SELECT jsonb_array_elements_text(w.recent)::bigint), w.state, now()
-       FROM jsonb_to_recordset($1::jsonb)
-         AS w(vehicle_id uuid, watermark timestamptz, read_at timestamptz, recent jsonb, state jsonb)
-     ON CONFLICT (vehicle_id) DO UPDATE SET watermark = excluded.watermark, read_at = excluded.read_at,
-       recent_positions_ms = excluded.recent_positions_ms, state = excluded.state, updated_at = now()`,
-      writes.map((w) => ({
-        vehicle_id: w.vehicleId,
-        watermark: w.state.lastT === null ? null : new Date(w.state.lastT).toISOString(),
-        read_at: w.readAt.toISOString(),
-        recent: [...w.recent].flat(),
-        state: w.state,
-      })),
-    ),
-  );
-  const checkpoints = writes.filter((w) => w.checkpoint);
-  const initial = initialVehicleState();
-  const snapshots = [
-    ...writes
-      .filter((w) => w.fresh)
-      .map((w) => ({ vehicle_id: w.vehicleId, at: new Date(0).toISOString(), state: initial })),
-    ...checkpoints.map((w) => ({
+/** The states (and snapshots) of the cars due to be written, with the bytes of state they carry. */
+export function vehicleStateWrites(all: VehicleWrite[]): { writes: BulkWrite[]; stateBytes: number } {
+  const due = all.filter((w) => w.persist || w.fresh);
+  if (due.length === 0) return { writes: [], stateBytes: 0 };
+  let stateBytes = 0;
+  const packed = (buf: Buffer) => {
+    stateBytes += buf.length;
+    return buf.toString('base64');
+  };
+  const rows = due.map((w) => {
+    const state = packed(packState(w.state));
+    return {
       vehicle_id: w.vehicleId,
-      at: new Date(w.state.lastT ?? 0).toISOString(),
-      state: w.state,
-    })),
+      watermark: w.state.lastT === null ? null : new Date(w.state.lastT).toISOString(),
+      read_at: w.readAt.toISOString(),
+      recent: packed(packRecent(w.recent)),
+      state,
+    };
+  });
+  const out: BulkWrite[] = [
+    bulk(
+      `INSERT INTO detector_vehicle_state (vehicle_id, watermark, read_at, recent_packed, state_packed, state,
+                                          recent_positions_ms, updated_at)
+     SELECT w.vehicle_id, w.watermark, w.read_at, decode(w.recent, 'base64'), decode(w.state, 'base64'), NULL, '{}', now()
+       FROM jsonb_to_recordset($1::jsonb)
+         AS w(vehicle_id uuid, watermark timestamptz, read_at timestamptz, recent text, state text)
+     ON CONFLICT (vehicle_id) DO UPDATE SET watermark = excluded.watermark, read_at = excluded.read_at,
+       recent_packed = excluded.recent_packed, state_packed = excluded.state_packed, state = NULL,
+       recent_positions_ms = '{}', updated_at = now()`,
+      rows,
+    ),
   ];
+  // The checkpoint's state is also its snapshot: late data below it is evaluated again from there.
+  const snapshots: { vehicle_id: string; at: string; state: string }[] = [];
+  due.forEach((w, i) => {
+    const epoch = new Date(0).toISOString();
+    if (w.fresh)
+      snapshots.push({ vehicle_id: w.vehicleId, at: epoch, state: packed(packState(initialVehicleState())) });
+    // A car's first state needs no snapshot of its own beside the empty one at the epoch.
+    if (!w.persist || w.fresh || rows[i].watermark === null) return;
+    stateBytes += Buffer.byteLength(rows[i].state, 'base64');
+    snapshots.push({ vehicle_id: w.vehicleId, at: rows[i].watermark, state: rows[i].state });
+  });
   if (snapshots.length > 0) {
     out.push(
       bulk(
-        `INSERT INTO detector_checkpoints (vehicle_id, at, state)
-         SELECT w.vehicle_id, w.at, w.state FROM jsonb_to_recordset($1::jsonb) AS w(vehicle_id uuid, at timestamptz, state jsonb)
-         ON CONFLICT (vehicle_id, at) DO UPDATE SET state = excluded.state`,
+        `INSERT INTO detector_checkpoints (vehicle_id, at, state_packed)
+         SELECT w.vehicle_id, w.at, decode(w.state, 'base64')
+           FROM jsonb_to_recordset($1::jsonb) AS w(vehicle_id uuid, at timestamptz, state text)
+         ON CONFLICT (vehicle_id, at) DO UPDATE SET state_packed = excluded.state_packed, state = NULL`,
         snapshots,
       ),
     );
   }
-  return out;
+  return { writes: out, stateBytes };
 }
 
 const ISO_UTC = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
@@ -302,9 +321,12 @@ export function ongoingWrites(writes: VehicleWrite[]): BulkWrite[] {
   ];
 }
 
-export async function forgetAfter(m: EntityManager, vehicleId: string, after: number): Promise<void> {
-  await m.query('DELETE FROM trips WHERE vehicle_id = $1 AND start_time > $2', [vehicleId, new Date(after)]);
-  await m.query('DELETE FROM detector_checkpoints WHERE vehicle_id = $1 AND at > $2', [vehicleId, new Date(after)]);
+/** Forgets the trips and snapshots derived after `after` (a re-evaluation derives them again), as plain SQL. */
+export function forgetAfterSql(vehicleId: string, after: number): string {
+  if (!/^[0-9a-f-]{36}$/i.test(vehicleId)) throw new Error(`not a vehicle id: ${vehicleId}`);
+  const at = `'${new Date(after).toISOString()}'::timestamptz`;
+  return `DELETE FROM trips WHERE vehicle_id = '${vehicleId}' AND start_time > ${at};
+          DELETE FROM detector_checkpoints WHERE vehicle_id = '${vehicleId}' AND at > ${at}`;
 }
 
 export function tripWrites(trips: Trip[]): BulkWrite[] {

@@ -17,6 +17,7 @@ import { DetectorLeases1764100016200 } from './1764100016200-detector-leases.js'
 import { Reports1764100018000 } from './1764100018000-reports.js';
 import { Notifications1764100019000 } from './1764100019000-notifications.js';
 import { PositionPacks1764100020000 } from './1764100020000-position-packs.js';
+import { DetectorPackedState1764100021000 } from './1764100021000-detector-packed-state.js';
 
 /** Every migration, oldest first. Listed by hand so a build never depends on a file glob. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   Reports1764100018000,
   Notifications1764100019000,
   PositionPacks1764100020000,
+  DetectorPackedState1764100021000,
 ];
