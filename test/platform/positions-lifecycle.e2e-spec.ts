@@ -6,7 +6,7 @@ import { deleteExpiredPositions } from '#app/db';
 import { PositionsLifecycleJob } from '../../apps/scheduler/src/positions-lifecycle.job.js';
 import { SchedulerModule } from '../../apps/scheduler/src/scheduler.module.js';
 import { testConfig, testInfrastructure } from '../support/test-app.js';
-import { suiteDatabase } from '../support/test-database.js';
+import { suiteDatabase } from '../support/suite-database.js';
 
 /** The scheduler's clock: noon on 7 December 2026 in Shanghai. */
 const NOW = new Date('2026-12-07T04:00:00Z');

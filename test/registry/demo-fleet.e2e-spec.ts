@@ -4,7 +4,7 @@ import { verifySecret } from '#app/crypto';
 import { DEMO_BINDING_FROM, DEMO_UNITS, DEMO_VEHICLES, demoTerminalSecret, loadDemoFleet } from '#app/demo-fleet';
 import { convertPosition, districtFeature, SUCHENG_ADCODE, SUYU_ADCODE } from '#app/geo';
 import { boundTerminalOn } from '#app/registry';
-import { suiteDatabase } from '../support/test-database.js';
+import { suiteDatabase } from '../support/suite-database.js';
 
 describe('demo fleet', () => {
   const suite = suiteDatabase();
