@@ -191,6 +191,30 @@ describe('positions in rows and packs', () => {
     expect(await flush([late])).toMatchObject({ inserted: 0, duplicates: 1 });
   });
 
+  it('writes the fresh fixes of a flush as usual and checks only its old ones against the packs', async () => {
+    const current = fix('P-1', NOW - 5 * 60_000, 1, NOW);
+    const resent = fix('P-1', H8 + 20 * 15_000, 20, NOW);
+    const late = { ...fix('P-1', H8 + 20 * 15_000 + 5000, 20, NOW), replay: true };
+    expect(await flush([current, resent, late])).toMatchObject({ inserted: 2, duplicates: 1 });
+    expect(await counts()).toEqual({ rows: 122, packs: 2, fixes: 603 });
+    // Again, the fresh fix now a duplicate of a row as well: the whole flush goes the checked way.
+    expect(await flush([current, resent, late])).toMatchObject({ inserted: 0, duplicates: 3 });
+    expect(await counts()).toEqual({ rows: 122, packs: 2, fixes: 603 });
+    // The connection's staging table holds nothing between flushes.
+    const client = await db.connect();
+    try {
+      expect(await flush([late], client)).toMatchObject({ inserted: 0, duplicates: 1 });
+      const staged = await client.query('SELECT count(*)::int AS n FROM position_rows_staging');
+      expect(staged.rows).toEqual([{ n: 0 }]);
+    } finally {
+      client.release();
+    }
+    await db.query(`DELETE FROM position_rows WHERE terminal_id = 'P-1' AND fix_time IN ($1, $2)`, [
+      new Date(current.fixTime),
+      new Date(late.fixTime),
+    ]);
+  });
+
   it('keeps a fix once when a late flush races the packer over the same hour', async () => {
     await flush(fixes('P-2', H8, 60));
     const packer = await db.connect();

@@ -93,9 +93,11 @@ export async function writeFlush(
     return ms;
   };
   const timings: FlushTimings = { prepare: 0, copy: 0, rejections: 0, live: 0, commit: 0 };
-  // A blind-area batch or a resend hours late (rare) may repeat a fix the packer has already moved into
-  // position_packs, where the rows' primary key cannot see it: such a flush goes the checked way.
-  let packed = false;
+  // A blind-area batch or a resend hours late may repeat a fix the packer has already moved into
+  // position_packs, where the rows' primary key cannot see it: such fixes (`old`) go the checked way, the
+  // others (`fresh`, nearly all) by COPY as usual.
+  const fresh: AcceptedPosition[] = [];
+  const old: AcceptedPosition[] = [];
   await directory.prepare(
     db,
     messages.map((m) => m.decoded.terminalId),
@@ -131,14 +133,15 @@ export async function writeFlush(
       // the same value again.
       const position = p as AcceptedPosition;
       position.vehicleId = entry.vehicleId;
-      if (p.fixTime < packedBefore) packed = true;
+      (p.fixTime < packedBefore ? old : fresh).push(position);
       accepted.push(position);
     }
   }
   const liveNow = writeLive && (live || pendingLive.size > 0);
 
   timings.prepare = lap();
-  const rows = copyText(accepted, keyOrder);
+  const rows = copyText(fresh, keyOrder);
+  const oldRows = copyText(old, keyOrder);
   const outcome = (inserted: number): FlushOutcome => {
     const rejectedByReason: FlushOutcome['rejectedByReason'] = {};
     for (const r of rejections) rejectedByReason[r.reason] = (rejectedByReason[r.reason] ?? 0) + 1;
@@ -155,8 +158,8 @@ export async function writeFlush(
   // Positions alone (the usual flush: the live state is written only every so often) need no transaction
   // block: a COPY commits all its rows or none, and leaving out BEGIN and COMMIT saves two round trips.
   const alone = rejections.length === 0 && !liveNow;
-  let duplicate = packed;
-  if (alone && !duplicate) {
+  let duplicate = false;
+  if (alone && !oldRows) {
     if (!rows) return outcome(0);
     try {
       await copyInto(db, 'position_rows', rows);
@@ -180,20 +183,11 @@ export async function writeFlush(
         await db.query('BEGIN');
       }
     }
-    if (duplicate && rows) {
-      // A redelivered, repeated or late position: redo only this batch, letting the unique key absorb what
-      // is in position_rows and dropping what a pack holds. The shared lock keeps the packer from moving rows
-      // between the check and the commit (it waits, then sees these rows and merges them).
-      await db.query('SELECT pg_advisory_xact_lock_shared($1)', [POSITIONS_PACK_LOCK]);
-      await db.query('CREATE TEMP TABLE position_rows_staging (LIKE position_rows INCLUDING DEFAULTS) ON COMMIT DROP');
-      await copyInto(db, 'position_rows_staging', rows);
-      // In key order (copyText), so this flush and one holding the same rows cannot deadlock either.
-      const result = await db.query(
-        `INSERT INTO position_rows (${POSITION_COLUMNS}) SELECT ${POSITION_COLUMNS} FROM position_rows_staging s
-          WHERE NOT position_packed(s.terminal_id, s.fix_time)
-          ORDER BY terminal_id COLLATE "C", fix_time ON CONFLICT DO NOTHING`,
-      );
-      inserted = result.rowCount ?? 0;
+    if (duplicate) {
+      // A redelivered or repeated position: redo this batch the checked way, the unique key absorbing it.
+      inserted = await insertChecked(db, copyText(accepted, keyOrder)!);
+    } else if (oldRows) {
+      inserted = fresh.length + (await insertChecked(db, oldRows));
     }
     timings.copy = lap();
     if (rejections.length > 0) await insertRejections(db, rejections);
@@ -263,6 +257,30 @@ class CopyBuffer {
   take(): Buffer {
     return this.buffer.subarray(0, this.length);
   }
+}
+
+/**
+ * Stores rows that may repeat a stored fix, in the caller's transaction: the unique key absorbs what is in
+ * position_rows and `position_packed()` drops what a pack holds. The shared lock keeps the packer from moving
+ * rows between the check and the commit (it waits, then sees these rows and merges them). The staging table
+ * lives as long as the connection and is emptied by each commit, so a flush does not create one. Returns how
+ * many rows were stored.
+ */
+async function insertChecked(db: pg.ClientBase, rows: Buffer): Promise<number> {
+  await db.query('SELECT pg_advisory_xact_lock_shared($1)', [POSITIONS_PACK_LOCK]);
+  await db.query(
+    'CREATE TEMP TABLE IF NOT EXISTS position_rows_staging (LIKE position_rows INCLUDING DEFAULTS) ON COMMIT DELETE ROWS',
+  );
+  await copyInto(db, 'position_rows_staging', rows);
+  // In key order (copyText), so this flush and one holding the same rows cannot deadlock either.
+  const result = await db.query(
+    `INSERT INTO position_rows (${POSITION_COLUMNS}) SELECT ${POSITION_COLUMNS} FROM position_rows_staging s
+      WHERE NOT position_packed(s.terminal_id, s.fix_time)
+      ORDER BY terminal_id COLLATE "C", fix_time ON CONFLICT DO NOTHING`,
+  );
+  // Emptied now too: a later checked insert in this transaction must not see these rows again.
+  await db.query('TRUNCATE position_rows_staging');
+  return result.rowCount ?? 0;
 }
 
 async function copyInto(db: pg.ClientBase, table: string, rows: Buffer): Promise<void> {
