@@ -1,12 +1,12 @@
 import pg from 'pg';
-import { rootLogger } from '#app/logging';
 import type { AcceptedPosition } from '../../apps/gateway/src/ingest/flush-writer.js';
 import { HandoffPublisher } from '../../apps/gateway/src/ingest/handoff-publisher.js';
 import { driveAndPark, local, seedCar, type Fix, type SeededCar } from '../detector/detector-fixture.js';
 import { waitFor } from '../ingest/support/fleet.js';
-import { startMosquitto, type Mosquitto } from '../ingest/support/mosquitto.js';
-import { errorLines, freePort, startService, type ServiceProcess } from '../support/service-process.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import type { Mosquitto } from '../ingest/support/mosquitto.js';
+import { errorLines, startService } from '../support/service-process.js';
+import type { TestDatabase } from '../support/test-database.js';
+import { detectorRig } from './detector-rig.js';
 
 const PARTITIONS = 16;
 const CARS = 6;
@@ -23,11 +23,13 @@ const KILL_AFTER_ROUND = 100;
  * The day is pinned (Thursday 2026-11-19, a working day in the shipped calendar) and judged in Asia/Shanghai.
  */
 describe('a detector killed between checkpoints and restarted', () => {
+  const rig = detectorRig('detector-restart', PARTITIONS);
+  const detectors = rig.detectors;
   let broker: Mosquitto;
   let database: TestDatabase;
   let db: pg.Pool;
   let publisher: HandoffPublisher;
-  const detectors: ServiceProcess[] = [];
+  beforeAll(() => ({ broker, database, db, publisher } = rig));
 
   const startDetector = (idleCheckpointSeconds: number) =>
     startService('dist/apps/detector/src/main.js', [], {
@@ -44,29 +46,6 @@ describe('a detector killed between checkpoints and restarted', () => {
       LOG_LEVEL: 'info',
       NODE_OPTIONS: '',
     });
-
-  beforeAll(async () => {
-    broker = await startMosquitto(await freePort());
-    database = await createTestDatabase();
-    db = new pg.Pool({ connectionString: database.url, max: 3 });
-    publisher = new HandoffPublisher(
-      broker.url,
-      `detector-restart-handoff-${process.pid}`,
-      undefined,
-      undefined,
-      rootLogger('silent'),
-      PARTITIONS,
-    );
-  });
-
-  afterAll(async () => {
-    for (const d of detectors) if (d.child.exitCode === null && d.child.signalCode === null) d.child.kill('SIGKILL');
-    await Promise.all(detectors.map((d) => d.exited));
-    await publisher?.close();
-    await db?.end();
-    await database?.drop();
-    await broker?.destroy();
-  });
 
   it('raises every finding exactly once after a SIGKILL, resuming from the last checkpoint', async () => {
     const cars: SeededCar[] = [];

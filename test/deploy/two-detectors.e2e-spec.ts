@@ -1,6 +1,5 @@
 import pg from 'pg';
 import { handoffPartition } from '#app/handoff';
-import { rootLogger } from '#app/logging';
 import type { AcceptedPosition } from '../../apps/gateway/src/ingest/flush-writer.js';
 import { HandoffPublisher } from '../../apps/gateway/src/ingest/handoff-publisher.js';
 import {
@@ -15,9 +14,10 @@ import {
   type SeededCar,
 } from '../detector/detector-fixture.js';
 import { waitFor } from '../ingest/support/fleet.js';
-import { startMosquitto, type Mosquitto } from '../ingest/support/mosquitto.js';
-import { errorLines, freePort, startService, type ServiceProcess } from '../support/service-process.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import type { Mosquitto } from '../ingest/support/mosquitto.js';
+import { errorLines, startService, type ServiceProcess } from '../support/service-process.js';
+import type { TestDatabase } from '../support/test-database.js';
+import { detectorRig } from './detector-rig.js';
 
 const PARTITIONS = 16;
 const LEASE_SECONDS = 3;
@@ -41,11 +41,13 @@ interface Lease {
  * The day is pinned (Thursday 2026-11-19, a working day in the shipped calendar) and judged in Asia/Shanghai.
  */
 describe('two detector processes, one killed mid-stream', () => {
+  const rig = detectorRig('two-detectors', PARTITIONS);
+  const detectors = rig.detectors;
   let broker: Mosquitto;
   let database: TestDatabase;
   let db: pg.Pool;
   let publisher: HandoffPublisher;
-  const detectors: ServiceProcess[] = [];
+  beforeAll(() => ({ broker, database, db, publisher } = rig));
 
   const startDetector = () =>
     startService('dist/apps/detector/src/main.js', [], {
@@ -69,29 +71,6 @@ describe('two detector processes, one killed mid-stream', () => {
       .then((r) => r.rows);
   const ownerOf = (detector: ServiceProcess, all: Lease[]) =>
     all.filter((l) => l.live && l.owner?.split(':')[1] === String(detector.child.pid));
-
-  beforeAll(async () => {
-    broker = await startMosquitto(await freePort());
-    database = await createTestDatabase();
-    db = new pg.Pool({ connectionString: database.url, max: 3 });
-    publisher = new HandoffPublisher(
-      broker.url,
-      `two-detectors-handoff-${process.pid}`,
-      undefined,
-      undefined,
-      rootLogger('silent'),
-      PARTITIONS,
-    );
-  });
-
-  afterAll(async () => {
-    for (const d of detectors) if (d.child.exitCode === null && d.child.signalCode === null) d.child.kill('SIGKILL');
-    await Promise.all(detectors.map((d) => d.exited));
-    await publisher?.close();
-    await db?.end();
-    await database?.drop();
-    await broker?.destroy();
-  });
 
   it('raises every expected finding exactly once across the hand-over, and misses none', async () => {
     await seedFence(db, 'District', 'jurisdiction', squareAround(ORIGIN, DISTRICT_HALF_M));

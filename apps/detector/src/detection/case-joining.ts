@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { HistoryService } from '#app/history';
 import { RULE_TITLES, type Finding, type RuleName } from '#app/rules';
-import { rowsOf } from './detection.store.js';
+import { rowsOf, violationValues } from './detection.store.js';
 
 /**
  * A violation opens a case, or joins the car's case for the same rule and local day while that case is still
@@ -63,17 +63,7 @@ export async function insertFindingWithCase(
        )
        SELECT v.id, v.case_id, c.opened FROM v LEFT JOIN c ON true`,
       [
-        f.vehicleId,
-        f.terminalId || null,
-        f.rule,
-        f.kind,
-        new Date(f.start),
-        new Date(f.end),
-        f.lat,
-        f.lon,
-        f.place,
-        f.fenceId,
-        JSON.stringify(f.evidence),
+        ...violationValues(f),
         kase?.localDay ?? null,
         kase ? `${RULE_TITLES[f.rule]} — ${kase.plate} — ${kase.localDay}` : null,
       ],

@@ -1,5 +1,12 @@
 import type { EntityManager } from 'typeorm';
-import { initialVehicleState, type FindingEvent, type RulePosition, type Trip, type VehicleState } from '#app/rules';
+import {
+  initialVehicleState,
+  type Finding,
+  type FindingEvent,
+  type RulePosition,
+  type Trip,
+  type VehicleState,
+} from '#app/rules';
 import { packRecent, packState, unpackRecent, unpackState } from './state-codec.js';
 
 /** Anything that runs SQL and returns rows (TypeORM DataSource or EntityManager). */
@@ -389,6 +396,23 @@ export async function saveFinding(
   return insertFinding(m, event);
 }
 
+/** A finding's values for `violations` ($1–$11: vehicle_id … evidence), in the column order both inserts use. */
+export function violationValues(f: Finding): unknown[] {
+  return [
+    f.vehicleId,
+    f.terminalId || null,
+    f.rule,
+    f.kind,
+    new Date(f.start),
+    new Date(f.end),
+    f.lat,
+    f.lon,
+    f.place,
+    f.fenceId,
+    JSON.stringify(f.evidence),
+  ];
+}
+
 /** Evaluation from a stored state repeats a finding with the same start, which the unique index absorbs. */
 async function insertFinding(m: EntityManager, event: FindingEvent): Promise<{ id: string; new: boolean } | null> {
   const f = event.finding;
@@ -397,19 +421,7 @@ async function insertFinding(m: EntityManager, event: FindingEvent): Promise<{ i
       `INSERT INTO violations (vehicle_id, terminal_id, rule, kind, start_time, end_time, lat, lon, place, fence_id, evidence)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        ON CONFLICT (vehicle_id, rule, start_time) DO NOTHING RETURNING id`,
-      [
-        f.vehicleId,
-        f.terminalId || null,
-        f.rule,
-        f.kind,
-        new Date(f.start),
-        new Date(f.end),
-        f.lat,
-        f.lon,
-        f.place,
-        f.fenceId,
-        JSON.stringify(f.evidence),
-      ],
+      violationValues(f),
     ),
   );
   return inserted[0] ? { id: inserted[0].id, new: true } : null;

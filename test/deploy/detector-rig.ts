@@ -1,0 +1,49 @@
+import pg from 'pg';
+import { rootLogger } from '#app/logging';
+import { HandoffPublisher } from '../../apps/gateway/src/ingest/handoff-publisher.js';
+import { startMosquitto, type Mosquitto } from '../ingest/support/mosquitto.js';
+import type { ServiceProcess } from '../support/service-process.js';
+import { freePort } from '../support/service-process.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+export interface DetectorRig {
+  broker: Mosquitto;
+  database: TestDatabase;
+  db: pg.Pool;
+  /** Hands positions to the detectors as the gateway does after its commit. */
+  publisher: HandoffPublisher;
+  /** The detector processes a test starts: any still running are killed after the tests. */
+  detectors: ServiceProcess[];
+}
+
+/**
+ * For a describe block that runs detector processes: a broker of its own, a fresh database and a hand-off
+ * publisher, made before its tests; after them every detector still running is killed and all is torn down.
+ */
+export function detectorRig(name: string, partitions: number): DetectorRig {
+  const rig = { detectors: [] as ServiceProcess[] } as DetectorRig;
+  beforeAll(async () => {
+    rig.broker = await startMosquitto(await freePort());
+    rig.database = await createTestDatabase();
+    rig.db = new pg.Pool({ connectionString: rig.database.url, max: 3 });
+    rig.publisher = new HandoffPublisher(
+      rig.broker.url,
+      `${name}-handoff-${process.pid}`,
+      undefined,
+      undefined,
+      rootLogger('silent'),
+      partitions,
+    );
+  });
+  afterAll(async () => {
+    for (const d of rig.detectors) {
+      if (d.child.exitCode === null && d.child.signalCode === null) d.child.kill('SIGKILL');
+    }
+    await Promise.all(rig.detectors.map((d) => d.exited));
+    await rig.publisher?.close();
+    await rig.db?.end();
+    await rig.database?.drop();
+    await rig.broker?.destroy();
+  });
+  return rig;
+}
