@@ -1,12 +1,11 @@
 import pg from 'pg';
-import type { AcceptedPosition } from '../../apps/gateway/src/ingest/flush-writer.js';
 import { HandoffPublisher } from '../../apps/gateway/src/ingest/handoff-publisher.js';
-import { driveAndPark, local, seedCar, type Fix, type SeededCar } from '../detector/detector-fixture.js';
+import { driveAndPark, local, seedCar, type SeededCar } from '../detector/detector-fixture.js';
 import { waitFor } from '../ingest/support/fleet.js';
 import type { Mosquitto } from '../ingest/support/mosquitto.js';
 import { errorLines, startService } from '../support/service-process.js';
 import type { TestDatabase } from '../support/test-database.js';
-import { detectorRig } from './detector-rig.js';
+import { accepted, detectorRig } from './detector-rig.js';
 
 const PARTITIONS = 16;
 const CARS = 6;
@@ -171,29 +170,5 @@ describe('a detector killed between checkpoints and restarted', () => {
     expect((await second.exited).code).toBe(0);
   }, 180_000);
 });
-
-function accepted(car: SeededCar, fix: Fix, receivedAt: number): AcceptedPosition {
-  return {
-    vehicleId: car.vehicleId,
-    terminalId: car.terminalId,
-    fixTime: fix.t,
-    receivedAt,
-    lat: fix.lat,
-    lon: fix.lon,
-    speedKmh: fix.speed,
-    headingDeg: null,
-    altitudeM: null,
-    satellites: null,
-    hdop: null,
-    valid: true,
-    ignition: fix.ignition ?? fix.speed > 0,
-    alarmFlags: fix.alarm ?? 0,
-    statusFlags: null,
-    odometerKm: null,
-    seq: null,
-    replay: false,
-    extra: null,
-  };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

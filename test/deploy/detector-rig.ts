@@ -1,6 +1,8 @@
 import pg from 'pg';
+import type { AcceptedPosition } from '../../apps/gateway/src/ingest/flush-writer.js';
 import { rootLogger } from '#app/logging';
 import { HandoffPublisher } from '../../apps/gateway/src/ingest/handoff-publisher.js';
+import type { Fix, SeededCar } from '../detector/detector-fixture.js';
 import { startMosquitto, type Mosquitto } from '../ingest/support/mosquitto.js';
 import type { ServiceProcess } from '../support/service-process.js';
 import { freePort } from '../support/service-process.js';
@@ -46,4 +48,29 @@ export function detectorRig(name: string, partitions: number): DetectorRig {
     await rig.broker?.destroy();
   });
   return rig;
+}
+
+/** A car's fix as the gateway hands it to the detectors after its commit. */
+export function accepted(car: SeededCar, fix: Fix, receivedAt: number): AcceptedPosition {
+  return {
+    vehicleId: car.vehicleId,
+    terminalId: car.terminalId,
+    fixTime: fix.t,
+    receivedAt,
+    lat: fix.lat,
+    lon: fix.lon,
+    speedKmh: fix.speed,
+    headingDeg: null,
+    altitudeM: null,
+    satellites: null,
+    hdop: null,
+    valid: true,
+    ignition: fix.ignition ?? fix.speed > 0,
+    alarmFlags: fix.alarm ?? 0,
+    statusFlags: null,
+    odometerKm: null,
+    seq: null,
+    replay: false,
+    extra: null,
+  };
 }

@@ -1,6 +1,5 @@
 import pg from 'pg';
 import { handoffPartition } from '#app/handoff';
-import type { AcceptedPosition } from '../../apps/gateway/src/ingest/flush-writer.js';
 import { HandoffPublisher } from '../../apps/gateway/src/ingest/handoff-publisher.js';
 import {
   driveAndPark,
@@ -10,14 +9,13 @@ import {
   seedFence,
   squareAround,
   standAt,
-  type Fix,
   type SeededCar,
 } from '../detector/detector-fixture.js';
 import { waitFor } from '../ingest/support/fleet.js';
 import type { Mosquitto } from '../ingest/support/mosquitto.js';
 import { errorLines, startService, type ServiceProcess } from '../support/service-process.js';
 import type { TestDatabase } from '../support/test-database.js';
-import { detectorRig } from './detector-rig.js';
+import { accepted, detectorRig } from './detector-rig.js';
 
 const PARTITIONS = 16;
 const LEASE_SECONDS = 3;
@@ -249,30 +247,6 @@ describe('two detector processes, one killed mid-stream', () => {
     expect((await leases()).filter((l) => l.live || l.owner !== null)).toEqual([]);
   }, 240_000);
 });
-
-function accepted(car: SeededCar, fix: Fix, receivedAt: number): AcceptedPosition {
-  return {
-    vehicleId: car.vehicleId,
-    terminalId: car.terminalId,
-    fixTime: fix.t,
-    receivedAt,
-    lat: fix.lat,
-    lon: fix.lon,
-    speedKmh: fix.speed,
-    headingDeg: null,
-    altitudeM: null,
-    satellites: null,
-    hdop: null,
-    valid: true,
-    ignition: fix.ignition ?? fix.speed > 0,
-    alarmFlags: 0,
-    statusFlags: null,
-    odometerKm: null,
-    seq: null,
-    replay: false,
-    extra: null,
-  };
-}
 
 async function countOf(db: pg.Pool, sql: string, params: unknown[]): Promise<number> {
   const { rows } = await db.query<{ count: string }>(sql, params);
