@@ -28,3 +28,4 @@ export {
 } from './notification-dispatcher.js';
 export type { NotificationOptions, TickResult } from './notification-dispatcher.js';
 export { NotificationsModule } from './notifications.module.js';
+export type { NotificationRuleRow } from './notification-store.js';

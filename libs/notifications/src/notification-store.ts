@@ -44,18 +44,25 @@ export async function clearOutbox(m: Sql, ids: string[]): Promise<void> {
   await m.query(`DELETE FROM notification_outbox WHERE violation_id = ANY($1::uuid[])`, [ids]);
 }
 
+/** A row of `notification_rules`, as `SELECT *` returns it. */
+export interface NotificationRuleRow {
+  id: string;
+  name: string;
+  active: boolean;
+  finding_rules: string[];
+  unit_ids: string[];
+  min_severity: Severity;
+  recipients: Recipient[];
+  quiet_from: string | null;
+  quiet_to: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
 export async function loadActiveRules(m: Sql): Promise<NotificationRule[]> {
-  const rows = returnedRows<{
-    id: string;
-    name: string;
-    active: boolean;
-    finding_rules: string[];
-    unit_ids: string[];
-    min_severity: Severity;
-    recipients: Recipient[];
-    quiet_from: string | null;
-    quiet_to: string | null;
-  }>(await m.query(`SELECT * FROM notification_rules WHERE active ORDER BY created_at, id`));
+  const rows = returnedRows<NotificationRuleRow>(
+    await m.query(`SELECT * FROM notification_rules WHERE active ORDER BY created_at, id`),
+  );
   return rows.map((r) => ({
     id: r.id,
     name: r.name,

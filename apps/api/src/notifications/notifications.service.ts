@@ -6,7 +6,7 @@ import { CLOCK, type Clock } from '#app/calendar';
 import { newSecret } from '#app/crypto';
 import { returnedRows, type Role } from '#app/db';
 import { HistoryService } from '#app/history';
-import type { Channel, QuietHours, Recipient, Severity } from '#app/notifications';
+import type { Channel, NotificationRuleRow, QuietHours, Recipient, Severity } from '#app/notifications';
 import { conflictOnUnique } from '../common/db-errors.js';
 import type {
   ContactDto,
@@ -68,20 +68,6 @@ export interface NotificationView {
   resentAt: string | null;
 }
 
-interface RuleRow {
-  id: string;
-  name: string;
-  active: boolean;
-  finding_rules: string[];
-  unit_ids: string[];
-  min_severity: Severity;
-  recipients: Recipient[];
-  quiet_from: string | null;
-  quiet_to: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
 interface WebhookRow {
   id: string;
   name: string;
@@ -93,7 +79,7 @@ interface WebhookRow {
 
 const quiet = (from: string | null, to: string | null): QuietHours | null => (from && to ? { from, to } : null);
 
-const ruleView = (r: RuleRow): NotificationRuleView => ({
+const ruleView = (r: NotificationRuleRow): NotificationRuleView => ({
   id: r.id,
   name: r.name,
   active: r.active,
@@ -181,12 +167,12 @@ export class NotificationsService {
   // rules
 
   async listRules(): Promise<NotificationRuleView[]> {
-    const rows: RuleRow[] = await this.db.query(`SELECT * FROM notification_rules ORDER BY created_at, id`);
+    const rows: NotificationRuleRow[] = await this.db.query(`SELECT * FROM notification_rules ORDER BY created_at, id`);
     return rows.map(ruleView);
   }
 
   async getRule(id: string): Promise<NotificationRuleView> {
-    const [row]: RuleRow[] = await this.db.query(`SELECT * FROM notification_rules WHERE id = $1`, [id]);
+    const [row]: NotificationRuleRow[] = await this.db.query(`SELECT * FROM notification_rules WHERE id = $1`, [id]);
     if (!row) throw new NotFoundException(`notification rule ${id} not found`);
     return ruleView(row);
   }
@@ -194,7 +180,7 @@ export class NotificationsService {
   createRule(body: NotificationRuleDto, principal: Principal): Promise<NotificationRuleView> {
     return this.db.transaction(async (m) => {
       const fields = await this.ruleFields(m, body);
-      const [row] = returnedRows<RuleRow>(
+      const [row] = returnedRows<NotificationRuleRow>(
         await m.query(
           `INSERT INTO notification_rules (name, active, finding_rules, unit_ids, min_severity, recipients, quiet_from,
                   quiet_to)
@@ -211,7 +197,7 @@ export class NotificationsService {
   replaceRule(id: string, body: NotificationRuleDto, principal: Principal): Promise<NotificationRuleView> {
     return this.db.transaction(async (m) => {
       const fields = await this.ruleFields(m, body);
-      const [row] = returnedRows<RuleRow>(
+      const [row] = returnedRows<NotificationRuleRow>(
         await m.query(
           `UPDATE notification_rules SET name = $2, active = $3, finding_rules = $4, unit_ids = $5, min_severity = $6,
                   recipients = $7, quiet_from = $8, quiet_to = $9, updated_at = now()
@@ -228,7 +214,7 @@ export class NotificationsService {
 
   deleteRule(id: string, principal: Principal): Promise<void> {
     return this.db.transaction(async (m) => {
-      const rows = returnedRows<RuleRow>(
+      const rows = returnedRows<NotificationRuleRow>(
         await m.query(`DELETE FROM notification_rules WHERE id = $1 RETURNING *`, [id]),
       );
       if (rows.length === 0) throw new NotFoundException(`notification rule ${id} not found`);
