@@ -61,15 +61,31 @@ export async function approvedOrdersFor(
   return found.map(toOrder);
 }
 
-/** The same for every car at once, grouped by vehicle id (for a detector that evaluates a batch). */
+/** The same for every car at once (or for these cars), grouped by vehicle id (for a detector that evaluates a batch). */
 export async function approvedOrdersByVehicle(
   db: SqlRunner,
   from: Date,
   to: Date,
+  vehicleIds?: string[],
 ): Promise<Map<string, ApprovedDispatchOrder[]>> {
-  const found = await rows<OrderRow>(db, `${ORDER_SQL} ORDER BY vehicle_id, start_time, id`, [from, to]);
+  const { sql, params } = approvedOrdersQuery(from, to, vehicleIds);
+  return ordersByVehicle(await rows<OrderRow>(db, sql, params));
+}
+
+/** The statement of approvedOrdersByVehicle with its values, to send with others; ordersByVehicle reads its rows. */
+export function approvedOrdersQuery(from: Date, to: Date, vehicleIds?: string[]): { sql: string; params: unknown[] } {
+  return vehicleIds
+    ? {
+        sql: `${ORDER_SQL} AND vehicle_id = ANY($3::uuid[]) ORDER BY vehicle_id, start_time, id`,
+        params: [from, to, vehicleIds],
+      }
+    : { sql: `${ORDER_SQL} ORDER BY vehicle_id, start_time, id`, params: [from, to] };
+}
+
+/** The rows of approvedOrdersQuery as orders grouped by vehicle id. */
+export function ordersByVehicle(found: unknown[]): Map<string, ApprovedDispatchOrder[]> {
   const byVehicle = new Map<string, ApprovedDispatchOrder[]>();
-  for (const row of found) {
+  for (const row of found as OrderRow[]) {
     const order = toOrder(row);
     const list = byVehicle.get(order.vehicleId);
     if (list) list.push(order);

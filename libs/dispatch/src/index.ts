@@ -1,2 +1,8 @@
-export { approvedOrdersFor, approvedOrdersByVehicle, DISPATCH_ORDER_STATUSES } from './approved-orders.js';
+export {
+  approvedOrdersFor,
+  approvedOrdersByVehicle,
+  approvedOrdersQuery,
+  ordersByVehicle,
+  DISPATCH_ORDER_STATUSES,
+} from './approved-orders.js';
 export type { DispatchOrderStatus, SqlRunner } from './approved-orders.js';

@@ -33,20 +33,8 @@ export async function joinCase(
   return { caseId: row.id, opened: row.opened };
 }
 
-/**
- * Raises a finding seen for the first time and, for a violation, opens or joins its case, in one statement: the
- * case is written only when the finding is new, and the violation is stored with its case. (The caller's lease
- * fence makes this detector the car's only writer, so the check for an existing finding cannot race.) Returns
- * null when the finding had been raised before; the case's history entry is the caller's to append.
- */
-export async function insertFindingWithCase(
-  m: EntityManager,
-  f: Finding,
-  kase: { localDay: string; plate: string } | null,
-): Promise<{ id: string; caseId: string | null; opened: boolean } | null> {
-  const [row] = rowsOf<{ id: string; case_id: string | null; opened: boolean | null }>(
-    await m.query(
-      `WITH c AS (
+/** The statement of insertFindingWithCase; its answer is one row when the finding is new, none otherwise. */
+export const FINDING_WITH_CASE_SQL = `WITH c AS (
          INSERT INTO cases (vehicle_id, rule, local_day, source, title)
          SELECT $1::uuid, $3::text, $12::date, 'violation', $13::text
           WHERE $12::date IS NOT NULL
@@ -61,13 +49,39 @@ export async function insertFindingWithCase(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, (SELECT id FROM c))
          ON CONFLICT (vehicle_id, rule, start_time) DO NOTHING RETURNING id, case_id
        )
-       SELECT v.id, v.case_id, c.opened FROM v LEFT JOIN c ON true`,
-      [
-        ...violationValues(f),
-        kase?.localDay ?? null,
-        kase ? `${RULE_TITLES[f.rule]} — ${kase.plate} — ${kase.localDay}` : null,
-      ],
-    ),
-  );
+       SELECT v.id, v.case_id, c.opened FROM v LEFT JOIN c ON true`;
+
+export type FindingCase = { localDay: string; plate: string } | null;
+
+/** The values of FINDING_WITH_CASE_SQL. */
+export function findingWithCaseValues(f: Finding, kase: FindingCase): unknown[] {
+  return [
+    ...violationValues(f),
+    kase?.localDay ?? null,
+    kase ? `${RULE_TITLES[f.rule]} — ${kase.plate} — ${kase.localDay}` : null,
+  ];
+}
+
+/** The row FINDING_WITH_CASE_SQL answers, as insertFindingWithCase returns it. */
+export function savedFinding(
+  row: { id: string; case_id: string | null; opened: boolean | null } | undefined,
+): { id: string; caseId: string | null; opened: boolean } | null {
   return row ? { id: row.id, caseId: row.case_id, opened: row.opened === true } : null;
+}
+
+/**
+ * Raises a finding seen for the first time and, for a violation, opens or joins its case, in one statement: the
+ * case is written only when the finding is new, and the violation is stored with its case. (The caller's lease
+ * fence makes this detector the car's only writer, so the check for an existing finding cannot race.) Returns
+ * null when the finding had been raised before; the case's history entry is the caller's to append.
+ */
+export async function insertFindingWithCase(
+  m: EntityManager,
+  f: Finding,
+  kase: FindingCase,
+): Promise<{ id: string; caseId: string | null; opened: boolean } | null> {
+  const [row] = rowsOf<{ id: string; case_id: string | null; opened: boolean | null }>(
+    await m.query(FINDING_WITH_CASE_SQL, findingWithCaseValues(f, kase)),
+  );
+  return savedFinding(row);
 }

@@ -3,13 +3,27 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { loadCalendar } from '#app/calendar';
 import { APP_CONFIG, type AppConfig } from '#app/config';
-import { transactionInOneMessage, type VehicleCategory } from '#app/db';
-import { approvedOrdersByVehicle } from '#app/dispatch';
-import { cardEventsByVehicle, holderAt, type CardEvent } from './driver-cards.js';
-import { queueVoicePrompt } from './voice-prompt.js';
+import {
+  inlineParameters,
+  onConnection,
+  results,
+  transactionInMessages,
+  transactionInOneMessage,
+  type VehicleCategory,
+} from '#app/db';
+import { approvedOrdersQuery, ordersByVehicle } from '#app/dispatch';
+import { cardEventsQuery, cardsByVehicle, holderAt, type CardEvent } from './driver-cards.js';
+import { PROMPT_FRESH_MS, queueVoicePrompt } from './voice-prompt.js';
 import { loadFences, type FenceLookup } from '#app/geo';
 import type { HandoffPosition } from '#app/handoff';
-import { HistoryService } from '#app/history';
+import {
+  chainEntries,
+  chainInsert,
+  GENESIS_HASH,
+  HistoryService,
+  LOCK_AND_READ_HEAD,
+  type HistoryEntry,
+} from '#app/history';
 import { rootLogger, type Logger } from '#app/logging';
 import {
   activeRules,
@@ -28,7 +42,13 @@ import {
   type VehicleState,
   type WorkingCalendar,
 } from '#app/rules';
-import { insertFindingWithCase, joinCase } from './case-joining.js';
+import {
+  FINDING_WITH_CASE_SQL,
+  findingWithCaseValues,
+  insertFindingWithCase,
+  joinCase,
+  savedFinding,
+} from './case-joining.js';
 import {
   anyReceivedSince,
   forgetAfterSql,
@@ -42,6 +62,7 @@ import {
   saveFinding,
   tripWrites,
   vehicleStateWrites,
+  type BulkWrite,
   type LoadedPosition,
   type StoredVehicleState,
   type VehicleWrite,
@@ -64,10 +85,19 @@ function recentAfter(
   from: number,
 ): Map<number, number> {
   const recent = before ?? new Map<number, number>();
-  for (const [t, received] of recent) if (received <= from) recent.delete(t);
+  // `from` moves only when the car is read from the table: the fast cycles between two reads scan nothing (a
+  // scan per cycle was the detector's costliest function and a tenth of its garbage).
+  if ((prunedTo.get(recent) ?? -Infinity) < from) {
+    recent.forEach((received, t) => {
+      if (received <= from) recent.delete(t);
+    });
+    prunedTo.set(recent, from);
+  }
   for (const p of evaluated) if (p.receivedMs > from) recent.set(p.t, p.receivedMs);
   return recent;
 }
+/** How far each `recent` map was last pruned. */
+const prunedTo = new WeakMap<Map<number, number>, number>();
 const DAY = 86_400_000;
 
 /** A string as an SQL literal (standard_conforming_strings is on, as it is by default). */
@@ -596,13 +626,9 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
       minT = Math.min(minT, list[0].t);
       maxT = Math.max(maxT, list[list.length - 1].t);
     }
-    // Both reads at once: one round trip's wait instead of two.
     const [orders, cards] =
       minT <= maxT
-        ? await Promise.all([
-            approvedOrdersByVehicle(this.db, new Date(minT - DAY), new Date(maxT + DAY)),
-            cardEventsByVehicle(this.db, [...plans.keys()], minT, maxT),
-          ])
+        ? await this.contextOf([...plans.keys()], minT, maxT)
         : [new Map<string, ApprovedDispatchOrder[]>(), new Map<string, CardEvent[]>()];
     const evaluating = performance.now();
     const writes: VehicleWrite[] = [];
@@ -681,6 +707,28 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /**
+   * The approved dispatch orders and the driver-card swipes of these cars around [minT, maxT]: both statements in
+   * one message on one connection, one round trip.
+   */
+  private contextOf(
+    vehicleIds: string[],
+    minT: number,
+    maxT: number,
+  ): Promise<[Map<string, ApprovedDispatchOrder[]>, Map<string, CardEvent[]>]> {
+    return onConnection(this.db, async (client) => {
+      const lit = (value: string) => client.escapeLiteral(value);
+      const orders = approvedOrdersQuery(new Date(minT - DAY), new Date(maxT + DAY), vehicleIds);
+      const cards = cardEventsQuery(vehicleIds, minT, maxT);
+      const [o, c] = results(
+        await client.query(
+          `${inlineParameters(orders.sql, orders.params, lit)}; ${inlineParameters(cards.sql, cards.params, lit)}`,
+        ),
+      );
+      return [ordersByVehicle(o.rows), cardsByVehicle(c.rows)];
+    });
+  }
+
+  /**
    * Saves the state of the cars (all, or those chosen) with positions evaluated since their last checkpoint: on
    * shutdown, for the cars of partitions let go, for cars gone quiet.
    */
@@ -751,6 +799,11 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
       this.stats.stateBytes += states.stateBytes;
     };
     if (writes.some((w) => w.findings.length > 0 || (w.replayedFrom !== null && !w.fresh))) {
+      if (this.raisesOnlyNew(fleet, writes)) {
+        await this.commitNewFindings(fleet, writes, [...trips, ...rest]);
+        counted();
+        return;
+      }
       const raised: FindingEvent['finding'][] = [];
       await this.db.transaction(async (m) => {
         // One message before the findings: the fence first (no take-over of these partitions while this commit
@@ -778,6 +831,91 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
       return `BEGIN; ${fence.sql}; ${asynchronous}; ${all.map(inlineBulk).join('; ')}; COMMIT`;
     });
     counted();
+  }
+
+  /**
+   * Whether the cycle only opens findings on new positions (no replay, nothing to merge, no voice prompt to
+   * queue): then commitNewFindings writes it in two messages.
+   */
+  private raisesOnlyNew(fleet: Fleet, writes: VehicleWrite[]): boolean {
+    const now = Date.now();
+    return writes.every(
+      (w) =>
+        w.replayedFrom === null &&
+        !w.merge &&
+        w.findings.every(
+          (e) =>
+            e.type === 'open' &&
+            !(
+              e.finding.rule === 'forbidden_venue' &&
+              fleet.params.forbiddenVenuePrompt &&
+              now - e.finding.end <= PROMPT_FRESH_MS
+            ),
+        ),
+    );
+  }
+
+  /**
+   * A cycle that opens findings, in two messages instead of a round trip per statement: the first begins, proves
+   * the leases, writes the trips and the findings with their cases, then takes the history's lock and reads its
+   * head; the second appends the cases' history entries (chained on that head), writes the rest and commits.
+   */
+  private async commitNewFindings(fleet: Fleet, writes: VehicleWrite[], after: BulkWrite[]): Promise<void> {
+    const events = writes.flatMap((w) => w.findings.map((e) => e.finding));
+    const raised: FindingEvent['finding'][] = [];
+    await transactionInMessages(this.db, async (client) => {
+      const lit = (value: string) => client.escapeLiteral(value);
+      const days = events.map((f) => localClock(f.start, this.config.tzPolicy).date);
+      const first = [
+        'BEGIN',
+        this.fence(writes, lit).sql,
+        'SET LOCAL synchronous_commit TO off',
+        ...events.map((f, i) =>
+          inlineParameters(
+            FINDING_WITH_CASE_SQL,
+            findingWithCaseValues(
+              f,
+              f.kind === 'violation'
+                ? { localDay: days[i], plate: fleet.vehicles.get(f.vehicleId)?.plate ?? f.vehicleId }
+                : null,
+            ),
+            lit,
+          ),
+        ),
+      ];
+      const cases = events.some((f) => f.kind === 'violation');
+      if (cases) first.push(...LOCK_AND_READ_HEAD);
+      const answers = results(await client.query(first.join('; ')));
+      const saved = answers
+        .slice(answers.length - events.length - (cases ? 2 : 0), answers.length - (cases ? 2 : 0))
+        .map((r) => savedFinding(r.rows[0] as Parameters<typeof savedFinding>[0]));
+      const entries: HistoryEntry[] = [];
+      events.forEach((f, i) => {
+        const row = saved[i];
+        if (!row) return;
+        raised.push(f);
+        if (row.caseId) {
+          entries.push({
+            entityType: 'case',
+            entityId: row.caseId,
+            action: row.opened ? 'opened' : 'violation_added',
+            actor: 'system:detector',
+            data: { violationId: row.id, rule: f.rule, localDay: days[i] },
+          });
+        }
+      });
+      const second: string[] = [];
+      if (entries.length > 0) {
+        const head = (answers[answers.length - 1].rows[0] as { hash: string } | undefined)?.hash ?? GENESIS_HASH;
+        // Millisecond precision, so the time read back is the time hashed.
+        const { sql, params } = chainInsert(chainEntries(head, new Date(), entries));
+        second.push(inlineParameters(sql, params, lit));
+      }
+      second.push(...after.map(inlineBulk), 'COMMIT');
+      await client.query(second.join('; '));
+    });
+    this.stats.raised += raised.length;
+    countRaised(raised);
   }
 
   /** Returns whether the finding is new (not one raised before). */

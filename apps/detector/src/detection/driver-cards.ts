@@ -24,13 +24,31 @@ export async function cardEventsByVehicle(
   from: number,
   to: number,
 ): Promise<Map<string, CardEvent[]>> {
-  const rows = (await db.query(
-    `SELECT vehicle_id, at, event, name, certificate_no FROM driver_card_events
-      WHERE vehicle_id = ANY($1::uuid[]) AND at >= $2 AND at <= $3 ORDER BY vehicle_id, at, id`,
-    [vehicleIds, new Date(from - DAY), new Date(to + DAY)],
-  )) as { vehicle_id: string; at: Date; event: string; name: string | null; certificate_no: string | null }[];
+  const { sql, params } = cardEventsQuery(vehicleIds, from, to);
+  return cardsByVehicle((await db.query(sql, params)) as CardRow[]);
+}
+
+interface CardRow {
+  vehicle_id: string;
+  at: Date;
+  event: string;
+  name: string | null;
+  certificate_no: string | null;
+}
+
+/** The statement of cardEventsByVehicle with its values, to send with others; cardsByVehicle reads its rows. */
+export function cardEventsQuery(vehicleIds: string[], from: number, to: number): { sql: string; params: unknown[] } {
+  return {
+    sql: `SELECT vehicle_id, at, event, name, certificate_no FROM driver_card_events
+           WHERE vehicle_id = ANY($1::uuid[]) AND at >= $2 AND at <= $3 ORDER BY vehicle_id, at, id`,
+    params: [vehicleIds, new Date(from - DAY), new Date(to + DAY)],
+  };
+}
+
+/** The rows of cardEventsQuery grouped by car. */
+export function cardsByVehicle(rows: unknown[]): Map<string, CardEvent[]> {
   const out = new Map<string, CardEvent[]>();
-  for (const r of rows) {
+  for (const r of rows as CardRow[]) {
     const list = out.get(r.vehicle_id) ?? [];
     list.push({ at: r.at.getTime(), inserted: r.event === 'inserted', name: r.name, certificateNo: r.certificate_no });
     out.set(r.vehicle_id, list);

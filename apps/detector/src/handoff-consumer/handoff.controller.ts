@@ -35,6 +35,7 @@ export class HandoffController implements OnModuleInit {
     const server = this.server;
     if (!server) return;
     server.log = this.log;
+    server.direct = (topic, data) => this.take(topic, data);
     // Registered before the engine (which registers at bootstrap): a partition's topic is followed before its
     // cars are caught up from the table, so nothing committed in between waits for the next catch-up.
     this.leases.listen({ gained: (leases) => server.follow([...leases.keys()]), lost: (p) => server.unfollow(p) });
@@ -42,13 +43,18 @@ export class HandoffController implements OnModuleInit {
 
   @EventPattern<string>(HANDOFF_TOPIC_FILTER)
   received(@Payload() batch: unknown, @Ctx() context: MqttContext): void {
+    this.take(context.getTopic(), batch);
+  }
+
+  /** A hand-off message of a topic followed (directly from the transport, or through Nest's route above). */
+  private take(topic: string, batch: unknown): void {
     const positions = readHandoffBatch(batch);
     if (positions.length === 0) return;
-    const topicPartition = partitionOfTopic(context.getTopic());
+    const topicPartition = partitionOfTopic(topic);
     if (!this.warnedMismatch && topicPartition !== this.leases.partitionOf(positions[0].vehicleId)) {
       this.warnedMismatch = true;
       this.log.warn(
-        { topic: context.getTopic(), partitions: this.leases.partitions },
+        { topic, partitions: this.leases.partitions },
         'the gateway splits the hand-off in another number of partitions than this detector: give both the same ' +
           'DETECTOR_PARTITIONS (until then positions reach this detector only through the catch-up)',
       );

@@ -15,6 +15,29 @@ const SUBSCRIBE_WAIT_MS = 5_000;
 export class PartitionedHandoffServer extends ServerMqtt {
   private readonly topics = new Set<string>();
   log?: Logger;
+  /**
+   * Set by the hand-off controller: the messages of the topics followed go straight to it, past Nest's routing,
+   * context and pipes (on this route none are configured; at 2,000 positions/s they cost as much CPU as the
+   * rules). Other messages take Nest's way.
+   */
+  direct?: (topic: string, data: unknown) => void;
+
+  override handleMessage(
+    channel: string,
+    buffer: Buffer,
+    pub: MqttClient,
+    originalPacket?: Record<string, unknown>,
+  ): Promise<unknown> {
+    if (!this.direct || !this.topics.has(channel)) return super.handleMessage(channel, buffer, pub, originalPacket);
+    // Nest's serialisation on the gateway's side: { pattern, data }.
+    try {
+      const packet = this.parseMessage(buffer.toString()) as { data?: unknown } | string;
+      if (typeof packet === 'object' && packet !== null) this.direct(channel, packet.data);
+    } catch (err) {
+      this.log?.warn({ err, topic: channel }, 'a hand-off message could not be read; the catch-up reads its positions');
+    }
+    return Promise.resolve();
+  }
 
   override bindEvents(client: MqttClient): void {
     client.on('message', this.getMessageHandler(client).bind(this));

@@ -1,5 +1,3 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import pgCopy from 'pg-copy-streams';
 import { POSITIONS_PACK_LOCK } from '#app/db';
@@ -283,9 +281,17 @@ async function insertChecked(db: pg.ClientBase, rows: Buffer): Promise<number> {
   return result.rowCount ?? 0;
 }
 
-async function copyInto(db: pg.ClientBase, table: string, rows: Buffer): Promise<void> {
+/**
+ * One COPY of the rows, already in one buffer: written and ended directly (a stream pipeline per flush cost more
+ * than the COPY's own work in the gateway, with an abort signal and its exception objects each time).
+ */
+function copyInto(db: pg.ClientBase, table: string, rows: Buffer): Promise<void> {
   const stream = db.query(pgCopy.from(`COPY ${table} (${POSITION_COLUMNS}) FROM STDIN`));
-  await pipeline(Readable.from([rows]), stream);
+  return new Promise<void>((resolve, reject) => {
+    stream.once('error', reject);
+    stream.once('finish', () => resolve());
+    stream.end(rows);
+  });
 }
 
 /** COPY text format: tab-separated, `\N` for null, backslash escapes. */
@@ -424,7 +430,27 @@ export function foldLive(into: LiveStates, messages: PendingMessage[]): void {
   }
 }
 
-async function upsertLive(db: pg.ClientBase, live: Map<string, LiveState>): Promise<void> {
+/**
+ * Puts back live states whose write failed, under what was folded since (which is newer): a terminal's newest
+ * fix is the later of the two; its link state stays the one heard last.
+ */
+export function restoreLive(into: LiveStates, failed: LiveStates): void {
+  for (const [terminalId, state] of failed) {
+    const now = into.get(terminalId);
+    if (!now) {
+      into.set(terminalId, state);
+      continue;
+    }
+    if (state.newest && (!now.newest || state.newest.fixTime > now.newest.fixTime)) now.newest = state.newest;
+    now.heardAt = Math.max(now.heardAt, state.heardAt);
+  }
+}
+
+/**
+ * Upserts live states into vehicle_live, in one statement. Writes commute: a fix replaces only an older one, and
+ * the link state only one heard earlier, so writes may run beside flushes and beside each other.
+ */
+export async function upsertLive(db: pg.ClientBase, live: Map<string, LiveState>): Promise<void> {
   const ids = [...live.keys()].sort();
   // One JSON parameter: ten thousand rows as native JSON cost a fraction of thirteen PostgreSQL array
   // literals built value by value. Times travel as epoch milliseconds and are added to the epoch exactly.

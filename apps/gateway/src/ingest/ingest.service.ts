@@ -8,6 +8,8 @@ import { decodePositionMessage } from '#app/telemetry';
 import {
   foldLive,
   packedAgeMs,
+  restoreLive,
+  upsertLive,
   writeFlush,
   type FlushOutcome,
   type LiveStates,
@@ -24,11 +26,12 @@ const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5_000;
 /**
  * How often vehicle_live is written: at most every LIVE_BEHIND_MS while the gateway is behind (more is
- * waiting), every LIVE_CAUGHT_UP_MS otherwise — by the next flush, or by a flush of its own when no message
- * comes — and with every flush that carries a status message (a link state is acknowledged only once it is
- * stored). The positions table is the record; the live table is the map's view of it, at most this far behind.
- * While behind, a live write upserts about one row per terminal (10,000 in the benchmark) in a flush that runs
- * alone; every 2 s that flush took a quarter of the database time of the positions, every 5 s a tenth.
+ * waiting), every LIVE_CAUGHT_UP_MS otherwise — and with every flush that carries a status message (a link state
+ * is acknowledged only once it is stored). The positions table is the record; the live table is the map's view of
+ * it, at most this far behind. The periodic write is a statement of its own on its own connection, beside the
+ * flushes: inside a flush it held up every flush behind it (a 400-car upsert took 12–20 ms, twice a second, on
+ * the path of every position to the detector). While behind, it upserts about one row per terminal (10,000 in
+ * the benchmark); every 2 s that took a quarter of the database time of the positions, every 5 s a tenth.
  */
 const LIVE_BEHIND_MS = 5000;
 const LIVE_CAUGHT_UP_MS = 500;
@@ -91,6 +94,8 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
   private live: LiveStates = new Map();
   private liveWrittenAt = 0;
   private liveTimer?: NodeJS.Timeout;
+  /** The periodic live write under way, if any. */
+  private liveWriting: Promise<void> | null = null;
   private offlineTimer?: NodeJS.Timeout;
   private readonly resumeListeners = new Set<() => void>();
   private lastMessageAt = 0;
@@ -106,10 +111,10 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(INFRA) private readonly infra: Infrastructure,
   ) {
     this.log = rootLogger(config.logLevel).child({ component: 'ingest' });
-    // One connection per flush in flight, and one for the offline sweep.
+    // One connection per flush in flight, one for the live state and one for the offline sweep.
     this.pool = new pg.Pool({
       connectionString: infra.databaseUrl,
-      max: PARALLEL_FLUSHES + 1,
+      max: PARALLEL_FLUSHES + 2,
       connectionTimeoutMillis: 5_000,
     });
     this.pool.on('error', (error) => this.log.warn({ err: error }, 'idle database connection lost'));
@@ -236,6 +241,7 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     // has retired ends its session with it: nothing is left in it, and no filter would fill it again.
     await this.subscriber?.stop(this.retiredSummary !== undefined);
     await Promise.allSettled(this.flights.map((f) => f.finished));
+    await this.liveWriting;
     await this.handoff?.close();
     await this.pool.end();
   }
@@ -253,11 +259,8 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
       }
     };
     await settle();
-    if (this.live.size > 0 && !this.stopping) {
-      this.liveWrittenAt = 0; // the next flush writes the live state, with no message of its own
-      this.startFlush();
-      await settle();
-    }
+    await this.liveWriting;
+    if (this.live.size > 0 && !this.stopping) await this.writeLiveState();
   }
 
   /** Whether the subscriber is currently holding the broker off. */
@@ -400,12 +403,11 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
       if (message.decoded.online !== undefined) hasStatus = true;
       n++;
     }
-    const caughtUp = n === this.buffer.length;
-    const writeLive = hasStatus || Date.now() - this.liveWrittenAt >= (caughtUp ? LIVE_CAUGHT_UP_MS : LIVE_BEHIND_MS);
-    if (n === 0 && !(writeLive && this.live.size > 0)) return;
-    // The live state is written by a flush alone in the database; it waits for those in flight.
+    if (n === 0) return;
+    // A status message's link state is written in its flush, which runs alone in the database: it waits for
+    // those in flight.
+    const writeLive = hasStatus;
     if (writeLive && this.flights.length > 0) return;
-    if (writeLive) this.liveWrittenAt = Date.now();
     const batch = this.buffer.splice(0, n);
     this.bufferedPositions -= positions;
     const flight: Flight = { written: [], done: false, exclusive: writeLive };
@@ -505,7 +507,8 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
         client,
         this.directory,
         batch,
-        this.live,
+        // A status flush writes its own messages' link states; the carried state is the periodic write's.
+        new Map(),
         writeLive,
         this.config.ingest.shareGroup !== undefined,
         Date.now() - packedAgeMs(this.config.positions.packAfterMinutes),
@@ -523,11 +526,9 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
   private afterCommit(batch: PendingMessage[], outcome: FlushOutcome): void {
     const committedAt = Date.now();
     const m = this.metrics;
-    if (outcome.liveWritten) this.live = new Map();
-    else {
-      foldLive(this.live, batch);
-      this.scheduleLiveWrite();
-    }
+    // Folded even when the flush wrote its link states: the periodic write repeats them, harmlessly.
+    foldLive(this.live, batch);
+    this.scheduleLiveWrite();
     m.batches++;
     m.observeFlush(batch.length);
     for (const [step, ms] of Object.entries(outcome.timings)) m.flushMs[step as keyof typeof m.flushMs] += ms;
@@ -555,15 +556,50 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     this.handoff?.publish(outcome.accepted);
   }
 
-  /** Makes sure carried live state is written within LIVE_CAUGHT_UP_MS even if no further message comes. */
+  /** Makes sure carried live state is written within LIVE_CAUGHT_UP_MS (LIVE_BEHIND_MS while behind). */
   private scheduleLiveWrite(): void {
-    if (this.liveTimer || this.stopping) return;
-    const wait = Math.max(0, this.liveWrittenAt + LIVE_CAUGHT_UP_MS - Date.now());
+    if (this.liveTimer || this.liveWriting || this.stopping) return;
+    const behind = this.bufferedPositions >= this.config.ingest.batchSize;
+    const wait = Math.max(0, this.liveWrittenAt + (behind ? LIVE_BEHIND_MS : LIVE_CAUGHT_UP_MS) - Date.now());
     this.liveTimer = setTimeout(() => {
       this.liveTimer = undefined;
-      // A flush of no messages writes just the live state; a running or pending flush will do it anyway.
-      if (this.live.size > 0) this.flushSoon(0);
+      if (this.bufferedPositions >= this.config.ingest.batchSize && Date.now() - this.liveWrittenAt < LIVE_BEHIND_MS) {
+        this.scheduleLiveWrite();
+        return;
+      }
+      void this.writeLiveState();
     }, wait);
+  }
+
+  /**
+   * Writes the carried live state on a connection of its own, beside the flushes. What fails to be written is
+   * carried on and tried again at the next turn.
+   */
+  private writeLiveState(): Promise<void> {
+    if (this.liveWriting) return this.liveWriting;
+    if (this.live.size === 0) return Promise.resolve();
+    const states = this.live;
+    this.live = new Map();
+    this.liveWrittenAt = Date.now();
+    this.liveWriting = (async () => {
+      try {
+        const client = await this.pool.connect();
+        try {
+          await upsertLive(client, states);
+          client.release();
+        } catch (error) {
+          client.release(true);
+          throw error;
+        }
+      } catch (error) {
+        restoreLive(this.live, states);
+        this.log.warn({ err: error }, 'could not write the live state; it is tried again');
+      } finally {
+        this.liveWriting = null;
+        if (this.live.size > 0) this.scheduleLiveWrite();
+      }
+    })();
+    return this.liveWriting;
   }
 
   private watchDropped(value: string): void {

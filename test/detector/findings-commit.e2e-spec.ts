@@ -1,0 +1,244 @@
+import type { INestMicroservice } from '@nestjs/common';
+import pg from 'pg';
+import { chainEntries, chainInsert, entryHash, GENESIS_HASH, HISTORY_LOCK, type HistoryEntry } from '#app/history';
+import { createDetectorApp } from '../../apps/detector/src/detector.app.js';
+import { DetectionEngine } from '../../apps/detector/src/detection/detection.engine.js';
+import { PartitionLeases } from '../../apps/detector/src/partitions/partition-leases.js';
+import { waitFor } from '../ingest/support/fleet.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { testConfig, testInfrastructure } from '../support/test-app.js';
+import { local, ORIGIN, seedCar, standAt, storePositions, type Fix, type SeededCar } from './detector-fixture.js';
+
+/** The antenna-cut alarm bit: rising, it opens a terminal_tampering violation at once. */
+const ANTENNA_CUT = 1 << 5;
+
+/**
+ * A finding raised on positions the hand-off carries, for a car already followed, is written in two messages:
+ * the finding with its case, then the case's history entry chained on the head read after taking the history's
+ * lock. These tests hold that lock elsewhere while the detector writes, so a head read too early would fork the
+ * chain.
+ */
+describe('detector: new findings written in two messages', () => {
+  let database: TestDatabase;
+  let db: pg.Pool;
+  let detector: INestMicroservice | null = null;
+
+  async function startDetector(): Promise<DetectionEngine> {
+    const cfg = testConfig(database.url);
+    detector = await createDetectorApp(cfg, testInfrastructure(cfg), {
+      catchUpMs: 0,
+      silentSweepMs: 0,
+      contextRefreshMs: 0,
+    });
+    await detector.listen();
+    return detector.get(DetectionEngine);
+  }
+
+  const handoff = (car: SeededCar, fixes: Fix[]) =>
+    fixes.map((f) => ({
+      vehicleId: car.vehicleId,
+      terminalId: car.terminalId,
+      fixTime: f.t,
+      receivedAt: Date.now(),
+      lat: f.lat,
+      lon: f.lon,
+      speedKmh: f.speed,
+      headingDeg: null,
+      valid: true,
+      ignition: f.ignition ?? f.speed > 0,
+      alarmFlags: f.alarm ?? 0,
+      statusFlags: null,
+      odometerKm: null,
+      replay: false,
+    }));
+
+  /** Every entry links to the one before and hashes to its own hash. */
+  async function chainHolds(): Promise<number> {
+    const { rows } = await db.query<{
+      seq: string;
+      at: Date;
+      entity_type: string;
+      entity_id: string;
+      action: string;
+      actor: string;
+      data: unknown;
+      prev_hash: string;
+      hash: string;
+    }>('SELECT * FROM history ORDER BY seq');
+    let prev = GENESIS_HASH;
+    for (const r of rows) {
+      expect({ seq: r.seq, prev: r.prev_hash }).toEqual({ seq: r.seq, prev });
+      const entry = {
+        entityType: r.entity_type,
+        entityId: r.entity_id,
+        action: r.action,
+        actor: r.actor,
+        data: r.data,
+      };
+      expect(entryHash(prev, new Date(r.at), entry)).toBe(r.hash);
+      prev = r.hash;
+    }
+    return rows.length;
+  }
+
+  /** Appends an entry in a transaction left open, holding the history's lock until `commit` is called. */
+  async function holdHistoryLock(entry: HistoryEntry): Promise<{ commit(): Promise<void> }> {
+    const client = await db.connect();
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [HISTORY_LOCK]);
+    const head = await client.query<{ hash: string }>('SELECT hash FROM history ORDER BY seq DESC LIMIT 1');
+    const { sql, params } = chainInsert(chainEntries(head.rows[0]?.hash ?? GENESIS_HASH, new Date(), [entry]));
+    await client.query(sql, params);
+    return {
+      async commit() {
+        await client.query('COMMIT');
+        client.release();
+      },
+    };
+  }
+
+  /** Resolves once some backend waits for the history's lock (at most 30 s). */
+  async function someoneWaitsForTheLock(): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const { rows } = await db.query(
+        `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = $1`,
+        [HISTORY_LOCK],
+      );
+      if (rows.length > 0) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error('the detector never waited for the history lock');
+  }
+
+  const caseHistory = async (caseId: string) =>
+    (
+      await db.query<{ action: string; data: Record<string, unknown> }>(
+        `SELECT action, data FROM history WHERE entity_type = 'case' AND entity_id = $1 ORDER BY seq`,
+        [caseId],
+      )
+    ).rows;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    db = new pg.Pool({ connectionString: database.url, max: 4 });
+  });
+  afterEach(async () => {
+    await detector?.close();
+    detector = null;
+  });
+  afterAll(async () => {
+    await db.end();
+    await database.drop();
+  });
+
+  it('chains the case entry on the head committed while it waited for the lock, and opens then joins the case', async () => {
+    const car = await seedCar(db);
+    // Thursday 2026-11-19, parked in working hours: the detector follows the car from here.
+    const parked = standAt(local('2026-11-19 10:00:00'), 3, 30, ORIGIN);
+    await storePositions(db, car, parked);
+    const engine = await startDetector();
+    await engine.catchUp();
+    const raisedBefore = engine.stats.raised;
+
+    // Someone else appends to the history and holds its lock while the hand-off brings the alarm.
+    const other = await holdHistoryLock({
+      entityType: 'dispatch_order',
+      entityId: '00000000-0000-4000-8000-000000000001',
+      action: 'requested',
+      actor: 'clerk',
+      data: { note: 'written meanwhile' },
+    });
+    const cut = [{ ...parked[2], t: local('2026-11-19 10:02:00'), alarm: ANTENNA_CUT }];
+    await storePositions(db, car, cut);
+    engine.handoff(handoff(car, cut));
+    await someoneWaitsForTheLock();
+    await other.commit();
+    await engine.idle();
+
+    const first = await db.query<{ id: string; case_id: string | null }>(
+      `SELECT id, case_id FROM violations WHERE vehicle_id = $1 AND rule = 'terminal_tampering'`,
+      [car.vehicleId],
+    );
+    expect(first.rows).toHaveLength(1);
+    const caseId = first.rows[0].case_id!;
+    expect(caseId).not.toBeNull();
+    expect(await caseHistory(caseId)).toEqual([
+      { action: 'opened', data: { violationId: first.rows[0].id, rule: 'terminal_tampering', localDay: '2026-11-19' } },
+    ]);
+    expect(engine.stats.raised).toBe(raisedBefore + 1);
+    expect(await chainHolds()).toBe(2);
+
+    // The alarm clears, then rises again the same day: a second violation joins the open case.
+    const clear = [{ ...parked[2], t: local('2026-11-19 10:03:00') }];
+    const again = [{ ...parked[2], t: local('2026-11-19 10:04:00'), alarm: ANTENNA_CUT }];
+    await storePositions(db, car, [...clear, ...again]);
+    engine.handoff(handoff(car, clear));
+    await engine.idle();
+    engine.handoff(handoff(car, again));
+    await engine.idle();
+    const both = await db.query<{ id: string; case_id: string }>(
+      `SELECT id, case_id FROM violations WHERE vehicle_id = $1 AND rule = 'terminal_tampering' ORDER BY start_time`,
+      [car.vehicleId],
+    );
+    expect(both.rows.map((r) => r.case_id)).toEqual([caseId, caseId]);
+    expect((await caseHistory(caseId)).map((e) => [e.action, e.data.violationId])).toEqual([
+      ['opened', both.rows[0].id],
+      ['violation_added', both.rows[1].id],
+    ]);
+    expect(await chainHolds()).toBe(3);
+
+    // The same positions handed off again raise nothing.
+    engine.handoff(handoff(car, again));
+    await engine.idle();
+    expect((await db.query(`SELECT 1 FROM violations WHERE vehicle_id = $1`, [car.vehicleId])).rows).toHaveLength(2);
+    expect(await chainHolds()).toBe(3);
+  });
+
+  it('writes nothing of a cycle whose partition another detector took, and raises the finding once on taking it back', async () => {
+    const car = await seedCar(db);
+    const parked = standAt(local('2026-11-20 10:00:00'), 3, 30, ORIGIN);
+    await storePositions(db, car, parked);
+    const engine = await startDetector();
+    await engine.catchUp();
+    const leases = detector!.get(PartitionLeases);
+    const partition = leases.partitionOf(car.vehicleId);
+    const historyBefore = await chainHolds();
+    await db.query(
+      `UPDATE detector_leases SET owner = 'another-detector', token = nextval('detector_lease_tokens'),
+              expires_at = now() + interval '10 minutes' WHERE partition = $1`,
+      [partition],
+    );
+    const cut = [{ ...parked[2], t: local('2026-11-20 10:02:00'), alarm: ANTENNA_CUT }];
+    await storePositions(db, car, cut);
+    const fencedBefore = engine.stats.fenced;
+    engine.handoff(handoff(car, cut));
+    await engine.idle();
+    expect(engine.stats.fenced).toBeGreaterThan(fencedBefore);
+    expect((await db.query(`SELECT 1 FROM violations WHERE vehicle_id = $1`, [car.vehicleId])).rows).toEqual([]);
+    expect((await db.query(`SELECT 1 FROM cases WHERE vehicle_id = $1`, [car.vehicleId])).rows).toEqual([]);
+    expect(await chainHolds()).toBe(historyBefore);
+
+    await waitFor(
+      async () => leases.heldPartitions(),
+      (held) => !held.includes(partition),
+    );
+    await db.query(`UPDATE detector_leases SET owner = NULL, expires_at = '-infinity' WHERE partition = $1`, [
+      partition,
+    ]);
+    leases.checkSoon();
+    const found = await waitFor(
+      async () =>
+        (
+          await db.query<{ rule: string; case_id: string | null }>(
+            `SELECT rule, case_id FROM violations WHERE vehicle_id = $1`,
+            [car.vehicleId],
+          )
+        ).rows,
+      (rows) => rows.length > 0,
+    );
+    expect(found.map((v) => v.rule)).toEqual(['terminal_tampering']);
+    expect(await caseHistory(found[0].case_id!)).toHaveLength(1);
+    expect(await chainHolds()).toBe(historyBefore + 1);
+  });
+});
