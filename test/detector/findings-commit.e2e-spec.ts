@@ -242,3 +242,79 @@ describe('detector: new findings written in two messages', () => {
     expect(await chainHolds()).toBe(historyBefore + 1);
   });
 });
+
+describe('detector: the catch-up of cars the hand-off kept up to date', () => {
+  let database: TestDatabase;
+  let db: pg.Pool;
+  let detector: INestMicroservice | null = null;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    db = new pg.Pool({ connectionString: database.url, max: 3 });
+  });
+  afterEach(async () => {
+    await detector?.close();
+    detector = null;
+  });
+  afterAll(async () => {
+    await db.end();
+    await database.drop();
+  });
+
+  it('moves their last read on without reading positions, and still finds what a lost message carried', async () => {
+    const car = await seedCar(db);
+    const cfg = testConfig(database.url);
+    detector = await createDetectorApp(cfg, testInfrastructure(cfg), {
+      catchUpMs: 0,
+      silentSweepMs: 0,
+      contextRefreshMs: 0,
+    });
+    await detector.listen();
+    const engine = detector.get(DetectionEngine);
+    const parked = standAt(local('2026-11-19 10:00:00'), 3, 30, ORIGIN);
+    await storePositions(db, car, parked);
+    await engine.catchUp();
+    const readAt = () =>
+      (engine as unknown as { cache: Map<string, { readAt: Date }> }).cache.get(car.vehicleId)!.readAt;
+    const firstRead = readAt();
+    const asHandoff = (fixes: Fix[]) =>
+      fixes.map((f) => ({
+        vehicleId: car.vehicleId,
+        terminalId: car.terminalId,
+        fixTime: f.t,
+        receivedAt: Date.now(),
+        lat: f.lat,
+        lon: f.lon,
+        speedKmh: f.speed,
+        headingDeg: null,
+        valid: true,
+        ignition: false,
+        alarmFlags: f.alarm ?? 0,
+        statusFlags: null,
+        odometerKm: null,
+        replay: false,
+      }));
+    // Everything stored is handed off: the catch-up finds nothing missing and moves the read on.
+    const more = standAt(local('2026-11-19 10:02:00'), 3, 30, ORIGIN);
+    await storePositions(db, car, more);
+    engine.handoff(asHandoff(more));
+    await engine.idle();
+    expect(readAt()).toBe(firstRead);
+    await engine.catchUp();
+    expect(readAt().getTime()).toBeGreaterThan(firstRead.getTime());
+    expect(await db.query('SELECT 1 FROM violations WHERE vehicle_id = $1', [car.vehicleId])).toMatchObject({
+      rows: [],
+    });
+
+    // A message lost: its positions (an antenna cut among them) are found by the next catch-up.
+    const secondRead = readAt();
+    const lost = [{ ...more[2], t: local('2026-11-19 10:04:00'), alarm: ANTENNA_CUT }];
+    await storePositions(db, car, lost);
+    await engine.catchUp();
+    const found = await db.query<{ rule: string }>('SELECT rule FROM violations WHERE vehicle_id = $1', [
+      car.vehicleId,
+    ]);
+    expect(found.rows.map((r) => r.rule)).toEqual(['terminal_tampering']);
+    expect(readAt().getTime()).toBeGreaterThan(secondRead.getTime());
+  });
+});

@@ -57,6 +57,7 @@ import {
   loadCheckpoint,
   loadPositions,
   loadStates,
+  receivedSince,
   ongoingWrites,
   rowsOf,
   saveFinding,
@@ -335,22 +336,70 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
       .map((r) => r.id)
       .filter((id) => this.owns(id) && (!only || only.has(this.leases.partitionOf(id))));
     if (ids.length > 0) {
-      // The last read of a car held in memory; the saved one (which lags, see checkpointPositions) otherwise.
-      const rows = rowsOf<{ id: string }>(
-        await this.db.query(
-          `SELECT v.id FROM unnest($2::uuid[], $3::timestamptz[]) AS v(id, read_at)
-             LEFT JOIN detector_vehicle_state s ON s.vehicle_id = v.id
-            WHERE ${anyReceivedSince('v.id', `coalesce(coalesce(v.read_at, s.read_at) - make_interval(secs => $1), '-infinity')`)}`,
-          [this.options.commitMarginSeconds, ids, ids.map((id) => this.cache.get(id)?.readAt ?? null)],
-        ),
-      );
-      this.notify(rows.map((r) => r.id));
+      const followed = ids.filter((id) => this.cache.has(id));
+      const others = ids.filter((id) => !this.cache.has(id));
+      // Cars not in memory: anything received since their saved read (which lags, see checkpointPositions).
+      if (others.length > 0) {
+        const rows = rowsOf<{ id: string }>(
+          await this.db.query(
+            `SELECT v.id FROM unnest($2::uuid[]) AS v(id)
+               LEFT JOIN detector_vehicle_state s ON s.vehicle_id = v.id
+              WHERE ${anyReceivedSince('v.id', `coalesce(s.read_at - make_interval(secs => $1), '-infinity')`)}`,
+            [this.options.commitMarginSeconds, others],
+          ),
+        );
+        this.notify(rows.map((r) => r.id));
+      }
+      if (followed.length > 0) await this.catchUpFollowed(followed);
     }
     await this.idle();
     if (only) return;
     await this.db.query(
       `DELETE FROM detector_checkpoints WHERE at < now() - interval '40 days' AND at > to_timestamp(0)`,
     );
+  }
+
+  /**
+   * Cars in memory: the hand-off brought them everything when the table holds as many positions received since
+   * their last read as they have evaluated since then (what they evaluated is in the table, so as many means the
+   * same ones). Those move their last read on without reading a position; the others are read as usual. (Reading
+   * every car's positions of the last minute each time stalled the detector for a few hundred milliseconds.)
+   */
+  private async catchUpFollowed(ids: string[]): Promise<void> {
+    const margin = this.options.commitMarginSeconds * 1000;
+    const asked = ids.map((id) => {
+      const c = this.cache.get(id)!;
+      const from = c.readAt.getTime() - margin;
+      let seen = 0;
+      c.recent.forEach((received) => {
+        if (received > from) seen++;
+      });
+      return { id, readAt: c.readAt, from, seen };
+    });
+    const rows = rowsOf<{ id: string; n: string; read_at: Date }>(
+      await this.db.query(
+        `SELECT v.id, now() AS read_at,
+                (SELECT count(*) FROM (${receivedSince('v.id', 'v.since', 'NULL')}) x) AS n
+           FROM unnest($1::uuid[], $2::timestamptz[]) AS v(id, since)`,
+        [asked.map((a) => a.id), asked.map((a) => new Date(a.from))],
+      ),
+    );
+    const counted = new Map(rows.map((r) => [r.id, r]));
+    const behind: string[] = [];
+    await this.exclusive(async () => {
+      for (const a of asked) {
+        const row = counted.get(a.id);
+        const c = this.cache.get(a.id);
+        if (!row || !c || c.readAt !== a.readAt) continue; // read or forgotten meanwhile
+        if (Number(row.n) !== a.seen) {
+          behind.push(a.id);
+          continue;
+        }
+        c.readAt = row.read_at;
+        c.recent = recentAfter(c.recent, [], row.read_at.getTime() - margin);
+      }
+    });
+    this.notify(behind);
   }
 
   async refreshFleet(): Promise<Fleet> {
