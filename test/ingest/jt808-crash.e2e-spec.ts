@@ -139,7 +139,19 @@ describe('gateway killed with SIGKILL in the middle of a JT/T 808 stream', () =>
     expect(terminals.some((t) => t.unacknowledged > 0)).toBe(true);
 
     gateway = await startGateway();
-    const acked = await driving;
+    // Bounded, so that a terminal left waiting fails the test with what it waits for instead of hanging it.
+    let deadline: NodeJS.Timeout | undefined;
+    const acked = await Promise.race([
+      driving,
+      new Promise<never>((_, reject) => {
+        deadline = setTimeout(() => {
+          const waiting = terminals
+            .map((t) => `${t.options.phone}: ${t.unacknowledged} unacknowledged, connected ${t.connected}`)
+            .filter((line) => !line.includes(' 0 unacknowledged'));
+          reject(new Error(`terminals still waiting 90 s after the restart: ${waiting.join('; ') || 'none'}`));
+        }, 90_000);
+      }),
+    ]).finally(() => clearTimeout(deadline));
     expect(acked.reduce((a, b) => a + b, 0)).toBe(N);
     // Give late resends time to show up as extra rows, if the key ever let them in.
     await new Promise((r) => setTimeout(r, 1000));

@@ -104,13 +104,31 @@ export class Jt808Terminal {
     return 0;
   }
 
-  /** Reconnects, signs on again and resends every message not yet acknowledged, in order. */
-  async reconnect(): Promise<void> {
+  /**
+   * Reconnects, signs on again and resends every message not yet acknowledged, in order. A sign-on left
+   * unanswered (a platform still starting, a connection lost meanwhile) fails after `signOnTimeoutMs`, so the
+   * caller can try again; sign-on messages are never resent by themselves.
+   */
+  async reconnect(signOnTimeoutMs = 5_000): Promise<void> {
     this.socket?.destroy();
     await this.connect();
     const pending = [...this.outstanding.entries()].filter(([, o]) => o.frames.length > 0);
-    // Sign-on replies are not kept: only stored messages are resent.
-    await this.signOn();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.signOn(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('the sign-on was not answered')), signOnTimeoutMs);
+        }),
+      ]);
+    } catch (error) {
+      this.socket?.destroy();
+      // The unanswered sign-on's entry (it has no frames to resend) is given up.
+      for (const [serial, o] of this.outstanding) if (o.frames.length === 0) this.outstanding.delete(serial);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
     for (const [, o] of pending) for (const frame of o.frames) this.socket!.write(frame);
   }
 
