@@ -360,7 +360,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       clientId: r.string('INGEST_CLIENT_ID') ?? 'oversight-gateway',
       shareGroup,
       batchSize: r.int('INGEST_BATCH_SIZE', 2000, 1, 100_000),
-      flushMs: r.int('INGEST_FLUSH_MS', 2, 1, 100),
+      flushMs: r.int('INGEST_FLUSH_MS', 1, 1, 100),
       maxUncommitted: r.int('INGEST_MAX_UNCOMMITTED', 20_000, 100, 1_000_000),
       offlineAfterSeconds: r.int('OFFLINE_AFTER_SECONDS', 300, 10, 86_400),
       mqttProtocolVersion: r.string('MQTT_PROTOCOL_VERSION')
