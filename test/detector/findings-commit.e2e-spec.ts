@@ -13,12 +13,12 @@ import { local, ORIGIN, seedCar, standAt, storePositions, type Fix, type SeededC
 const ANTENNA_CUT = 1 << 5;
 
 /**
- * A finding raised on positions the hand-off carries, for a car already followed, is written in two messages:
- * the finding with its case, then the case's history entry chained on the head read after taking the history's
- * lock. These tests hold that lock elsewhere while the detector writes, so a head read too early would fork the
- * chain.
+ * A finding raised on positions the hand-off carries, for a car already followed, is written in one message: the
+ * finding with its case and the case's history entry, which the database chains on the head it reads after taking
+ * the history's lock. These tests hold that lock elsewhere while the detector writes, so a head read too early
+ * would fork the chain; and the chain is checked entry by entry with the hash the service computes.
  */
-describe('detector: new findings written in two messages', () => {
+describe('detector: new findings written in one message', () => {
   let database: TestDatabase;
   let db: pg.Pool;
   let detector: INestMicroservice | null = null;

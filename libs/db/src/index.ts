@@ -4,13 +4,7 @@ export { POSITIONS_PACK_LOCK } from './migrations/1764100020000-position-packs.j
 export { runMigrations, dataSourceOptions } from './migrate.js';
 export { DatabaseModule } from './database.module.js';
 export { normalizePlate, isValidPlate } from './plate.js';
-export {
-  inlineParameters,
-  onConnection,
-  results,
-  transactionInMessages,
-  transactionInOneMessage,
-} from './transaction-message.js';
+export { inlineParameters, onConnection, results, transactionInOneMessage } from './transaction-message.js';
 export { returnedRows } from './returned-rows.js';
 export { backupDatabase, restoreDatabase, RestoreError } from './backup.js';
 export type { BackupManifest, BackupOptions } from './backup.js';

@@ -33,8 +33,8 @@ export async function joinCase(
   return { caseId: row.id, opened: row.opened };
 }
 
-/** The statement of insertFindingWithCase; its answer is one row when the finding is new, none otherwise. */
-export const FINDING_WITH_CASE_SQL = `WITH c AS (
+/** Inserts the finding and (for a violation) opens or joins its case, when the finding is new. */
+const FINDING_AND_CASE = `WITH c AS (
          INSERT INTO cases (vehicle_id, rule, local_day, source, title)
          SELECT $1::uuid, $3::text, $12::date, 'violation', $13::text
           WHERE $12::date IS NOT NULL
@@ -48,8 +48,20 @@ export const FINDING_WITH_CASE_SQL = `WITH c AS (
                                  evidence, case_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, (SELECT id FROM c))
          ON CONFLICT (vehicle_id, rule, start_time) DO NOTHING RETURNING id, case_id
-       )
-       SELECT v.id, v.case_id, c.opened FROM v LEFT JOIN c ON true`;
+       )`;
+
+/** The statement of insertFindingWithCase; its answer is one row when the finding is new, none otherwise. */
+export const FINDING_WITH_CASE_SQL = `${FINDING_AND_CASE} SELECT v.id, v.case_id, c.opened FROM v LEFT JOIN c ON true`;
+
+/**
+ * The same, and the case's history entry appended with it (history_append_case, migration
+ * CaseHistoryInSql1764100022000): a finding raised in one statement, with no answer needed before the next.
+ */
+export const FINDING_WITH_CASE_AND_ENTRY_SQL = `${FINDING_AND_CASE}
+       SELECT v.id, v.case_id, c.opened,
+              CASE WHEN v.case_id IS NOT NULL
+                   THEN history_append_case(v.case_id, coalesce(c.opened, false), v.id, $3::text, $12::text) END AS entry
+         FROM v LEFT JOIN c ON true`;
 
 export type FindingCase = { localDay: string; plate: string } | null;
 

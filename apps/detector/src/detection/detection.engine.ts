@@ -3,27 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { loadCalendar } from '#app/calendar';
 import { APP_CONFIG, type AppConfig } from '#app/config';
-import {
-  inlineParameters,
-  onConnection,
-  results,
-  transactionInMessages,
-  transactionInOneMessage,
-  type VehicleCategory,
-} from '#app/db';
+import { inlineParameters, onConnection, results, transactionInOneMessage, type VehicleCategory } from '#app/db';
 import { approvedOrdersQuery, ordersByVehicle } from '#app/dispatch';
 import { cardEventsQuery, cardsByVehicle, holderAt, type CardEvent } from './driver-cards.js';
 import { PROMPT_FRESH_MS, queueVoicePrompt } from './voice-prompt.js';
 import { loadFences, type FenceLookup } from '#app/geo';
 import type { HandoffPosition } from '#app/handoff';
-import {
-  chainEntries,
-  chainInsert,
-  GENESIS_HASH,
-  HistoryService,
-  LOCK_AND_READ_HEAD,
-  type HistoryEntry,
-} from '#app/history';
+import { HistoryService } from '#app/history';
 import { rootLogger, type Logger } from '#app/logging';
 import {
   activeRules,
@@ -43,11 +29,10 @@ import {
   type WorkingCalendar,
 } from '#app/rules';
 import {
-  FINDING_WITH_CASE_SQL,
+  FINDING_WITH_CASE_AND_ENTRY_SQL,
   findingWithCaseValues,
   insertFindingWithCase,
   joinCase,
-  savedFinding,
 } from './case-joining.js';
 import {
   anyReceivedSince,
@@ -884,7 +869,7 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
 
   /**
    * Whether the cycle only opens findings on new positions (no replay, nothing to merge, no voice prompt to
-   * queue): then commitNewFindings writes it in two messages.
+   * queue): then commitNewFindings writes it in one message.
    */
   private raisesOnlyNew(fleet: Fleet, writes: VehicleWrite[]): boolean {
     const now = Date.now();
@@ -905,64 +890,39 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /**
-   * A cycle that opens findings, in two messages instead of a round trip per statement: the first begins, proves
-   * the leases, writes the trips and the findings with their cases, then takes the history's lock and reads its
-   * head; the second appends the cases' history entries (chained on that head), writes the rest and commits.
+   * A cycle that opens findings, in one message: it begins, proves the leases, writes each finding with its case
+   * and the case's history entry (chained by the database under the history's lock), then the trips, findings
+   * under way and states, and commits.
    */
   private async commitNewFindings(fleet: Fleet, writes: VehicleWrite[], after: BulkWrite[]): Promise<void> {
     const events = writes.flatMap((w) => w.findings.map((e) => e.finding));
-    const raised: FindingEvent['finding'][] = [];
-    await transactionInMessages(this.db, async (client) => {
+    const answers = await transactionInOneMessage(this.db, (client) => {
       const lit = (value: string) => client.escapeLiteral(value);
-      const days = events.map((f) => localClock(f.start, this.config.tzPolicy).date);
-      const first = [
+      return [
         'BEGIN',
         this.fence(writes, lit).sql,
         'SET LOCAL synchronous_commit TO off',
-        ...events.map((f, i) =>
+        ...events.map((f) =>
           inlineParameters(
-            FINDING_WITH_CASE_SQL,
+            FINDING_WITH_CASE_AND_ENTRY_SQL,
             findingWithCaseValues(
               f,
               f.kind === 'violation'
-                ? { localDay: days[i], plate: fleet.vehicles.get(f.vehicleId)?.plate ?? f.vehicleId }
+                ? {
+                    localDay: localClock(f.start, this.config.tzPolicy).date,
+                    plate: fleet.vehicles.get(f.vehicleId)?.plate ?? f.vehicleId,
+                  }
                 : null,
             ),
             lit,
           ),
         ),
-      ];
-      const cases = events.some((f) => f.kind === 'violation');
-      if (cases) first.push(...LOCK_AND_READ_HEAD);
-      const answers = results(await client.query(first.join('; ')));
-      const saved = answers
-        .slice(answers.length - events.length - (cases ? 2 : 0), answers.length - (cases ? 2 : 0))
-        .map((r) => savedFinding(r.rows[0] as Parameters<typeof savedFinding>[0]));
-      const entries: HistoryEntry[] = [];
-      events.forEach((f, i) => {
-        const row = saved[i];
-        if (!row) return;
-        raised.push(f);
-        if (row.caseId) {
-          entries.push({
-            entityType: 'case',
-            entityId: row.caseId,
-            action: row.opened ? 'opened' : 'violation_added',
-            actor: 'system:detector',
-            data: { violationId: row.id, rule: f.rule, localDay: days[i] },
-          });
-        }
-      });
-      const second: string[] = [];
-      if (entries.length > 0) {
-        const head = (answers[answers.length - 1].rows[0] as { hash: string } | undefined)?.hash ?? GENESIS_HASH;
-        // Millisecond precision, so the time read back is the time hashed.
-        const { sql, params } = chainInsert(chainEntries(head, new Date(), entries));
-        second.push(inlineParameters(sql, params, lit));
-      }
-      second.push(...after.map(inlineBulk), 'COMMIT');
-      await client.query(second.join('; '));
+        ...after.map(inlineBulk),
+        'COMMIT',
+      ].join('; ');
     });
+    // The findings' answers follow BEGIN, the fence and SET LOCAL: a row for each finding raised now.
+    const raised = events.filter((_, i) => answers[3 + i].rows.length > 0);
     this.stats.raised += raised.length;
     countRaised(raised);
   }

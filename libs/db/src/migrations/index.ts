@@ -18,6 +18,7 @@ import { Reports1764100018000 } from './1764100018000-reports.js';
 import { Notifications1764100019000 } from './1764100019000-notifications.js';
 import { PositionPacks1764100020000 } from './1764100020000-position-packs.js';
 import { DetectorPackedState1764100021000 } from './1764100021000-detector-packed-state.js';
+import { CaseHistoryInSql1764100022000 } from './1764100022000-case-history-in-sql.js';
 
 /** Every migration, oldest first. Listed by hand so a build never depends on a file glob. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   Notifications1764100019000,
   PositionPacks1764100020000,
   DetectorPackedState1764100021000,
+  CaseHistoryInSql1764100022000,
 ];
