@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Polygon } from 'geojson';
+import type { HandoffPosition } from '#app/handoff';
 
 export interface SeededCar {
   unitId: string;
@@ -133,3 +134,23 @@ export async function seedFence(db: pg.Pool, name: string, kind: string, polygon
 
 /** "2026-11-19 20:00:00" Asia/Shanghai → epoch ms. */
 export const local = (s: string): number => Date.parse(`${s.replace(' ', 'T')}+08:00`);
+
+/** A fix as the gateway's hand-off carries it, received at `receivedAt` (now by default). */
+export function asHandoff(car: SeededCar, f: Fix, receivedAt = Date.now()): HandoffPosition {
+  return {
+    vehicleId: car.vehicleId,
+    terminalId: car.terminalId,
+    fixTime: f.t,
+    receivedAt,
+    lat: f.lat,
+    lon: f.lon,
+    speedKmh: f.speed,
+    headingDeg: null,
+    valid: f.valid ?? true,
+    ignition: f.ignition ?? f.speed > 0,
+    alarmFlags: f.alarm ?? 0,
+    statusFlags: null,
+    odometerKm: null,
+    replay: false,
+  };
+}

@@ -6,6 +6,7 @@ import type { DetectorOptions } from '../../apps/detector/src/detection/detector
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { testConfig, testInfrastructure } from '../support/test-app.js';
 import {
+  asHandoff,
   driveAndPark,
   driveEast,
   local,
@@ -177,26 +178,10 @@ describe('detector against PostgreSQL and the broker', () => {
     const engine = await startDetector();
     await engine.catchUp();
     await storePositions(db, car, drive.slice(20));
-    const asHandoff = (fixes: typeof drive) =>
-      fixes.map((f) => ({
-        vehicleId: car.vehicleId,
-        terminalId: car.terminalId,
-        fixTime: f.t,
-        receivedAt: Date.now(),
-        lat: f.lat,
-        lon: f.lon,
-        speedKmh: f.speed,
-        headingDeg: null,
-        valid: true,
-        ignition: f.ignition ?? f.speed > 0,
-        alarmFlags: 0,
-        statusFlags: null,
-        odometerKm: null,
-        replay: false,
-      }));
+    const handed = (fixes: typeof drive) => fixes.map((f) => asHandoff(car, f));
     // The message carrying 23:05:00–23:05:40 is lost; the rest arrive.
-    engine.handoff(asHandoff(drive.slice(20, 30)));
-    engine.handoff(asHandoff(drive.slice(35)));
+    engine.handoff(handed(drive.slice(20, 30)));
+    engine.handoff(handed(drive.slice(35)));
     await engine.idle();
     const replaysBefore = engine.stats.replays;
     await engine.catchUp();

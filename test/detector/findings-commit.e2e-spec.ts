@@ -1,13 +1,23 @@
 import type { INestMicroservice } from '@nestjs/common';
 import pg from 'pg';
-import { chainEntries, chainInsert, entryHash, GENESIS_HASH, HISTORY_LOCK, type HistoryEntry } from '#app/history';
+import type { DataSource } from 'typeorm';
+import { chainEntries, chainInsert, GENESIS_HASH, HISTORY_LOCK, HistoryService, type HistoryEntry } from '#app/history';
 import { createDetectorApp } from '../../apps/detector/src/detector.app.js';
 import { DetectionEngine } from '../../apps/detector/src/detection/detection.engine.js';
 import { PartitionLeases } from '../../apps/detector/src/partitions/partition-leases.js';
 import { waitFor } from '../ingest/support/fleet.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { testConfig, testInfrastructure } from '../support/test-app.js';
-import { local, ORIGIN, seedCar, standAt, storePositions, type Fix, type SeededCar } from './detector-fixture.js';
+import {
+  asHandoff,
+  local,
+  ORIGIN,
+  seedCar,
+  standAt,
+  storePositions,
+  type Fix,
+  type SeededCar,
+} from './detector-fixture.js';
 
 /** The antenna-cut alarm bit: rising, it opens a terminal_tampering violation at once. */
 const ANTENNA_CUT = 1 << 5;
@@ -34,51 +44,14 @@ describe('detector: new findings written in one message', () => {
     return detector.get(DetectionEngine);
   }
 
-  const handoff = (car: SeededCar, fixes: Fix[]) =>
-    fixes.map((f) => ({
-      vehicleId: car.vehicleId,
-      terminalId: car.terminalId,
-      fixTime: f.t,
-      receivedAt: Date.now(),
-      lat: f.lat,
-      lon: f.lon,
-      speedKmh: f.speed,
-      headingDeg: null,
-      valid: true,
-      ignition: f.ignition ?? f.speed > 0,
-      alarmFlags: f.alarm ?? 0,
-      statusFlags: null,
-      odometerKm: null,
-      replay: false,
-    }));
+  const handoff = (car: SeededCar, fixes: Fix[]) => fixes.map((f) => asHandoff(car, f));
 
-  /** Every entry links to the one before and hashes to its own hash. */
+  /** Checks the whole chain with the service's own verification; returns how many entries it holds. */
   async function chainHolds(): Promise<number> {
-    const { rows } = await db.query<{
-      seq: string;
-      at: Date;
-      entity_type: string;
-      entity_id: string;
-      action: string;
-      actor: string;
-      data: unknown;
-      prev_hash: string;
-      hash: string;
-    }>('SELECT * FROM history ORDER BY seq');
-    let prev = GENESIS_HASH;
-    for (const r of rows) {
-      expect({ seq: r.seq, prev: r.prev_hash }).toEqual({ seq: r.seq, prev });
-      const entry = {
-        entityType: r.entity_type,
-        entityId: r.entity_id,
-        action: r.action,
-        actor: r.actor,
-        data: r.data,
-      };
-      expect(entryHash(prev, new Date(r.at), entry)).toBe(r.hash);
-      prev = r.hash;
-    }
-    return rows.length;
+    const rows = (sql: string, params?: unknown[]) => db.query(sql, params).then((r) => r.rows);
+    const verified = await new HistoryService({ query: rows } as unknown as DataSource).verify();
+    expect(verified).toMatchObject({ ok: true });
+    return verified.entries;
   }
 
   /** Appends an entry in a transaction left open, holding the history's lock until `commit` is called. */
@@ -241,63 +214,20 @@ describe('detector: new findings written in one message', () => {
     expect(await caseHistory(found[0].case_id!)).toHaveLength(1);
     expect(await chainHolds()).toBe(historyBefore + 1);
   });
-});
-
-describe('detector: the catch-up of cars the hand-off kept up to date', () => {
-  let database: TestDatabase;
-  let db: pg.Pool;
-  let detector: INestMicroservice | null = null;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    db = new pg.Pool({ connectionString: database.url, max: 3 });
-  });
-  afterEach(async () => {
-    await detector?.close();
-    detector = null;
-  });
-  afterAll(async () => {
-    await db.end();
-    await database.drop();
-  });
 
   it('moves their last read on without reading positions, and still finds what a lost message carried', async () => {
     const car = await seedCar(db);
-    const cfg = testConfig(database.url);
-    detector = await createDetectorApp(cfg, testInfrastructure(cfg), {
-      catchUpMs: 0,
-      silentSweepMs: 0,
-      contextRefreshMs: 0,
-    });
-    await detector.listen();
-    const engine = detector.get(DetectionEngine);
+    const engine = await startDetector();
     const parked = standAt(local('2026-11-19 10:00:00'), 3, 30, ORIGIN);
     await storePositions(db, car, parked);
     await engine.catchUp();
     const readAt = () =>
       (engine as unknown as { cache: Map<string, { readAt: Date }> }).cache.get(car.vehicleId)!.readAt;
     const firstRead = readAt();
-    const asHandoff = (fixes: Fix[]) =>
-      fixes.map((f) => ({
-        vehicleId: car.vehicleId,
-        terminalId: car.terminalId,
-        fixTime: f.t,
-        receivedAt: Date.now(),
-        lat: f.lat,
-        lon: f.lon,
-        speedKmh: f.speed,
-        headingDeg: null,
-        valid: true,
-        ignition: false,
-        alarmFlags: f.alarm ?? 0,
-        statusFlags: null,
-        odometerKm: null,
-        replay: false,
-      }));
     // Everything stored is handed off: the catch-up finds nothing missing and moves the read on.
     const more = standAt(local('2026-11-19 10:02:00'), 3, 30, ORIGIN);
     await storePositions(db, car, more);
-    engine.handoff(asHandoff(more));
+    engine.handoff(handoff(car, more));
     await engine.idle();
     expect(readAt()).toBe(firstRead);
     await engine.catchUp();

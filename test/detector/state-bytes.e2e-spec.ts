@@ -1,11 +1,10 @@
 import type { INestMicroservice } from '@nestjs/common';
 import pg from 'pg';
-import type { HandoffPosition } from '#app/handoff';
 import { createDetectorApp } from '../../apps/detector/src/detector.app.js';
 import { DetectionEngine } from '../../apps/detector/src/detection/detection.engine.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { testConfig, testInfrastructure } from '../support/test-app.js';
-import { driveEast, local, seedCar, storePositions, type Fix, type SeededCar } from './detector-fixture.js';
+import { asHandoff, driveEast, local, seedCar, storePositions, type Fix, type SeededCar } from './detector-fixture.js';
 
 const CARS = 4;
 const POSITIONS = 3_000;
@@ -95,22 +94,3 @@ describe('the detector’s saved state per position', () => {
     expect(rows[0].n).toBeLessThan(10 * 1_000);
   }, 120_000);
 });
-
-function asHandoff(car: SeededCar, f: Fix, receivedAt: number): HandoffPosition {
-  return {
-    vehicleId: car.vehicleId,
-    terminalId: car.terminalId,
-    fixTime: f.t,
-    receivedAt,
-    lat: f.lat,
-    lon: f.lon,
-    speedKmh: f.speed,
-    headingDeg: null,
-    valid: true,
-    ignition: f.ignition ?? f.speed > 0,
-    alarmFlags: f.alarm ?? 0,
-    statusFlags: null,
-    odometerKm: null,
-    replay: false,
-  };
-}
