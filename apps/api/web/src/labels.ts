@@ -1,28 +1,16 @@
 /** Chinese first, English after: the codes of the API as people read them. */
 
+// The same names as the reports print (the bundle takes the file itself; it imports nothing).
+export {
+  AUDIT_ITEM_NAMES as AUDIT_ITEMS,
+  CASE_STATUS_NAMES as CASE_STATUSES,
+  CATEGORY_NAMES as CATEGORIES,
+  nameOf as label,
+  OUTCOME_NAMES as OUTCOMES,
+  RULE_NAMES as RULES,
+} from '../../../../libs/reports/src/labels.js';
+
 export const ZONE = 'Asia/Shanghai';
-
-export const RULES: Record<string, string> = {
-  off_hours: '非工作时间用车 Off-hours use',
-  holiday_sealing: '节假日封存 Holiday sealing',
-  leaving_jurisdiction: '越界 Leaving the jurisdiction',
-  forbidden_venue: '禁入场所 Forbidden venue',
-  designated_parking: '未定点停放 Parked away from the designated lot',
-  lunchtime_restaurant: '午间餐饮场所停留 Lunchtime restaurant stay',
-  speeding: '超速 Speeding',
-  trip_without_order: '无派车单出车 Trip without dispatch order',
-  terminal_tampering: '终端异常 Terminal tampering',
-  terminal_silent: '终端静默 Terminal silent',
-  audit_finding: '抽查发现问题 Audit finding',
-};
-
-export const CATEGORIES: Record<string, string> = {
-  confidential_comms: '机要通信 Confidential comms',
-  emergency: '应急保障 Emergency',
-  law_enforcement: '执法执勤 Law enforcement',
-  special_technical: '特种专业技术 Special technical',
-  general: '一般公务 General',
-};
 
 /** What a marker's colour says. */
 export const CAR_STATES: Record<string, string> = {
@@ -30,29 +18,6 @@ export const CAR_STATES: Record<string, string> = {
   parked: '停放 Parked',
   offline: '离线 Offline',
   alarm: '报警/今日违规 Alarm or finding today',
-};
-
-export const CASE_STATUSES: Record<string, string> = {
-  open: '待处理 Open',
-  investigating: '调查中 Investigating',
-  confirmed: '已确认 Confirmed',
-  outcome_recorded: '已处理 Outcome recorded',
-  rectified: '已整改 Rectified',
-  closed: '已结案 Closed',
-  dismissed: '已驳回 Dismissed',
-};
-
-export const OUTCOMES: Record<string, string> = {
-  criticism_education: '批评教育 Criticism and education',
-  admonishment_talk: '诫勉谈话 Admonishment talk',
-  public_notice: '通报 Public notice',
-  disciplinary_sanction: '纪律处分 Disciplinary sanction',
-};
-
-export const AUDIT_ITEMS: Record<string, string> = {
-  pending: '待核查 Pending',
-  compliant: '合规 Compliant',
-  issue_found: '发现问题 Issue found',
 };
 
 export const EXPENSES: Record<string, string> = {
@@ -65,9 +30,6 @@ export const EXPENSES: Record<string, string> = {
   washing: '洗车 Washing',
   other: '其他 Other',
 };
-
-export const label = (names: Record<string, string>, code: string | null | undefined): string =>
-  code === null || code === undefined ? '—' : (names[code] ?? code);
 
 export const num = (v: unknown): string =>
   v === null || v === undefined || v === '' ? '—' : Number(v).toLocaleString('zh-CN');
