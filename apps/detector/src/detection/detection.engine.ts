@@ -444,7 +444,10 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
 
   private kick(): void {
     if (this.draining || this.stopped) return;
-    this.draining = this.drain()
+    // Begun once the messages already read have been handed over (a flush's positions come as one message per
+    // partition, read together): one cycle takes them all instead of the first alone.
+    this.draining = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.drain())
       .catch((err: unknown) => this.log.error({ err }, 'detector cycle failed; the next catch-up retries it'))
       .finally(() => {
         this.draining = null;
