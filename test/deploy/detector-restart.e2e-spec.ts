@@ -2,9 +2,7 @@ import pg from 'pg';
 import { HandoffPublisher } from '../../apps/gateway/src/ingest/handoff-publisher.js';
 import { driveAndPark, local, seedCar, type SeededCar } from '../detector/detector-fixture.js';
 import { waitFor } from '../ingest/support/fleet.js';
-import type { Mosquitto } from '../ingest/support/mosquitto.js';
-import { errorLines, startService } from '../support/service-process.js';
-import type { TestDatabase } from '../support/test-database.js';
+import { errorLines } from '../support/service-process.js';
 import { accepted, detectorRig } from './detector-rig.js';
 
 const PARTITIONS = 16;
@@ -23,27 +21,16 @@ const KILL_AFTER_ROUND = 100;
  */
 describe('a detector killed between checkpoints and restarted', () => {
   const rig = detectorRig('detector-restart', PARTITIONS);
-  const detectors = rig.detectors;
-  let broker: Mosquitto;
-  let database: TestDatabase;
   let db: pg.Pool;
   let publisher: HandoffPublisher;
-  beforeAll(() => ({ broker, database, db, publisher } = rig));
+  beforeAll(() => ({ db, publisher } = rig));
 
   const startDetector = (idleCheckpointSeconds: number) =>
-    startService('dist/apps/detector/src/main.js', [], {
-      DATABASE_URL: database.url,
-      MQTT_URL: broker.url,
-      TZ_POLICY: 'Asia/Shanghai',
-      TZ: 'Asia/Shanghai',
-      DETECTOR_PARTITIONS: String(PARTITIONS),
+    rig.startDetector({
       // A restarted process is a new owner: it waits for its old leases to run out.
       DETECTOR_LEASE_SECONDS: '2',
       DETECTOR_CHECKPOINT_POSITIONS: '1000',
       DETECTOR_IDLE_CHECKPOINT_SECONDS: String(idleCheckpointSeconds),
-      TERMINAL_SILENT_HOURS: String(24 * 365),
-      LOG_LEVEL: 'info',
-      NODE_OPTIONS: '',
     });
 
   it('raises every finding exactly once after a SIGKILL, resuming from the last checkpoint', async () => {
@@ -100,7 +87,6 @@ describe('a detector killed between checkpoints and restarted', () => {
 
     // No checkpoint when a car goes quiet: the kill must fall between two checkpoints.
     const first = startDetector(0);
-    detectors.push(first);
     await first.waitFor(/"msg":"took partitions"/);
     for (let r = 0; r < KILL_AFTER_ROUND; r++) {
       await publishRound(r);
@@ -123,7 +109,6 @@ describe('a detector killed between checkpoints and restarted', () => {
 
     // Restarted, with checkpoints when cars go quiet, so its progress shows in the saved state.
     const second = startDetector(1);
-    detectors.push(second);
     const done = await waitFor(
       savedStates,
       (rows) => rows.length === CARS && rows.every((s) => s.watermark.getTime() === lastFix),

@@ -5,7 +5,7 @@ import { HandoffPublisher } from '../../apps/gateway/src/ingest/handoff-publishe
 import type { Fix, SeededCar } from '../detector/detector-fixture.js';
 import { startMosquitto, type Mosquitto } from '../ingest/support/mosquitto.js';
 import type { ServiceProcess } from '../support/service-process.js';
-import { freePort } from '../support/service-process.js';
+import { freePort, startService } from '../support/service-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 export interface DetectorRig {
@@ -16,6 +16,12 @@ export interface DetectorRig {
   publisher: HandoffPublisher;
   /** The detector processes a test starts: any still running are killed after the tests. */
   detectors: ServiceProcess[];
+  /**
+   * Starts a detector process (`npm run build` output) on the rig's database and broker, with the rig's partition
+   * count, the day judged in Asia/Shanghai and no terminal-silent findings (the pinned day lies weeks back), and
+   * these settings besides; it is killed after the tests if still running.
+   */
+  startDetector(env: Record<string, string>): ServiceProcess;
 }
 
 /**
@@ -24,6 +30,21 @@ export interface DetectorRig {
  */
 export function detectorRig(name: string, partitions: number): DetectorRig {
   const rig = { detectors: [] as ServiceProcess[] } as DetectorRig;
+  rig.startDetector = (env) => {
+    const detector = startService('dist/apps/detector/src/main.js', [], {
+      DATABASE_URL: rig.database.url,
+      MQTT_URL: rig.broker.url,
+      TZ_POLICY: 'Asia/Shanghai',
+      TZ: 'Asia/Shanghai',
+      DETECTOR_PARTITIONS: String(partitions),
+      TERMINAL_SILENT_HOURS: String(24 * 365),
+      LOG_LEVEL: 'info',
+      NODE_OPTIONS: '',
+      ...env,
+    });
+    rig.detectors.push(detector);
+    return detector;
+  };
   beforeAll(async () => {
     rig.broker = await startMosquitto(await freePort());
     rig.database = await createTestDatabase();

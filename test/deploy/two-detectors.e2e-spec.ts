@@ -12,9 +12,7 @@ import {
   type SeededCar,
 } from '../detector/detector-fixture.js';
 import { waitFor } from '../ingest/support/fleet.js';
-import type { Mosquitto } from '../ingest/support/mosquitto.js';
-import { errorLines, startService, type ServiceProcess } from '../support/service-process.js';
-import type { TestDatabase } from '../support/test-database.js';
+import { errorLines, type ServiceProcess } from '../support/service-process.js';
 import { accepted, detectorRig } from './detector-rig.js';
 
 const PARTITIONS = 16;
@@ -41,25 +39,11 @@ interface Lease {
 describe('two detector processes, one killed mid-stream', () => {
   const rig = detectorRig('two-detectors', PARTITIONS);
   const detectors = rig.detectors;
-  let broker: Mosquitto;
-  let database: TestDatabase;
   let db: pg.Pool;
   let publisher: HandoffPublisher;
-  beforeAll(() => ({ broker, database, db, publisher } = rig));
+  beforeAll(() => ({ db, publisher } = rig));
 
-  const startDetector = () =>
-    startService('dist/apps/detector/src/main.js', [], {
-      DATABASE_URL: database.url,
-      MQTT_URL: broker.url,
-      TZ_POLICY: 'Asia/Shanghai',
-      TZ: 'Asia/Shanghai',
-      DETECTOR_PARTITIONS: String(PARTITIONS),
-      DETECTOR_LEASE_SECONDS: String(LEASE_SECONDS),
-      // The pinned day lies weeks back: no terminal-silent findings beside the ones the drives provoke.
-      TERMINAL_SILENT_HOURS: String(24 * 365),
-      LOG_LEVEL: 'info',
-      NODE_OPTIONS: '',
-    });
+  const startDetector = () => rig.startDetector({ DETECTOR_LEASE_SECONDS: String(LEASE_SECONDS) });
 
   const leases = () =>
     db
@@ -121,7 +105,8 @@ describe('two detector processes, one killed mid-stream', () => {
     };
 
     // Both detectors up, each holding half the partitions.
-    detectors.push(startDetector(), startDetector());
+    startDetector();
+    startDetector();
     const [victim, survivor] = detectors;
     const split = await waitFor(
       leases,
