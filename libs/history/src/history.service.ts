@@ -47,16 +47,6 @@ export interface ChainedEntry extends HistoryEntry {
   hash: string;
 }
 
-/**
- * The statements that take the chain's lock and then read its head (the second answers `hash`, or no row while
- * the chain is empty). Sent as separate statements, even in one message: each reads with a snapshot of its own,
- * so the head read sees every entry committed before the lock was granted.
- */
-export const LOCK_AND_READ_HEAD = [
-  `SELECT pg_advisory_xact_lock(${HISTORY_LOCK})`,
-  'SELECT hash FROM history ORDER BY seq DESC LIMIT 1',
-] as const;
-
 /** Links entries in order after `prevHash` (the chain's head), all at one time. */
 export function chainEntries(prevHash: string, at: Date, entries: HistoryEntry[]): ChainedEntry[] {
   const chained: ChainedEntry[] = [];
@@ -119,8 +109,8 @@ export class HistoryService {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error('HistoryService.append must run inside the transaction that makes the change');
     }
-    await manager.query(LOCK_AND_READ_HEAD[0]);
-    const last: { hash: string }[] = await manager.query(LOCK_AND_READ_HEAD[1]);
+    await manager.query('SELECT pg_advisory_xact_lock($1)', [HISTORY_LOCK]);
+    const last: { hash: string }[] = await manager.query('SELECT hash FROM history ORDER BY seq DESC LIMIT 1');
     // Millisecond precision, so the time read back is the time hashed.
     const { sql, params } = chainInsert(chainEntries(last[0]?.hash ?? GENESIS_HASH, new Date(), entries));
     await manager.query(sql, params);

@@ -75,8 +75,7 @@ export async function writeFlush(
   db: pg.ClientBase,
   directory: TerminalDirectory,
   messages: PendingMessage[],
-  pendingLive: LiveStates,
-  /** Write the live state (what is carried and this flush's) now; else the caller carries it on. */
+  /** Write these messages' live state in the flush (a status message's link state); else the caller carries it. */
   writeLive: boolean,
   /** Write the positions in key order (copyText): for a gateway that shares the terminals with others. */
   keyOrder = false,
@@ -135,7 +134,7 @@ export async function writeFlush(
       accepted.push(position);
     }
   }
-  const liveNow = writeLive && (live || pendingLive.size > 0);
+  const liveNow = writeLive && live;
 
   timings.prepare = lap();
   const rows = copyText(fresh, keyOrder);
@@ -191,9 +190,7 @@ export async function writeFlush(
     if (rejections.length > 0) await insertRejections(db, rejections);
     timings.rejections = lap();
     if (liveNow) {
-      // Folded into a copy: a flush that fails leaves the carried state as it was.
       const states: LiveStates = new Map();
-      for (const [terminalId, state] of pendingLive) states.set(terminalId, { ...state });
       foldLive(states, messages);
       await upsertLive(db, states);
     }

@@ -508,7 +508,6 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
         this.directory,
         batch,
         // A status flush writes its own messages' link states; the carried state is the periodic write's.
-        new Map(),
         writeLive,
         this.config.ingest.shareGroup !== undefined,
         Date.now() - packedAgeMs(this.config.positions.packAfterMinutes),
