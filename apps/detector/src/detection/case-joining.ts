@@ -51,7 +51,7 @@ const FINDING_AND_CASE = `WITH c AS (
        )`;
 
 /** The statement of insertFindingWithCase; its answer is one row when the finding is new, none otherwise. */
-export const FINDING_WITH_CASE_SQL = `${FINDING_AND_CASE} SELECT v.id, v.case_id, c.opened FROM v LEFT JOIN c ON true`;
+const FINDING_WITH_CASE_SQL = `${FINDING_AND_CASE} SELECT v.id, v.case_id, c.opened FROM v LEFT JOIN c ON true`;
 
 /**
  * The same, and the case's history entry appended with it (history_append_case, migration
@@ -75,7 +75,7 @@ export function findingWithCaseValues(f: Finding, kase: FindingCase): unknown[] 
 }
 
 /** The row FINDING_WITH_CASE_SQL answers, as insertFindingWithCase returns it. */
-export function savedFinding(
+function savedFinding(
   row: { id: string; case_id: string | null; opened: boolean | null } | undefined,
 ): { id: string; caseId: string | null; opened: boolean } | null {
   return row ? { id: row.id, caseId: row.case_id, opened: row.opened === true } : null;
