@@ -5,7 +5,7 @@ import type { DecodedMessage, PositionRecord } from '#app/telemetry';
 import { writeFlush, type PendingMessage } from '../../apps/gateway/src/ingest/flush-writer.js';
 import { TerminalDirectory } from '../../apps/gateway/src/ingest/terminal-directory.js';
 import { trackSql } from '../../apps/api/src/vehicles-track/track-rows.js';
-import { loadPositions, receivedSince } from '../../apps/detector/src/detection/detection.store.js';
+import { countReceivedSince, loadPositions, receivedSince } from '../../apps/detector/src/detection/detection.store.js';
 import { registerFleet, type FleetTerminal } from '../ingest/support/fleet.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -64,7 +64,7 @@ describe('positions in rows and packs', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     db = new pg.Pool({ connectionString: database.url, max: 4 });
-    fleet = await registerFleet(db, ['P-1', 'P-2', 'P-3']);
+    fleet = await registerFleet(db, ['P-1', 'P-2', 'P-3', 'P-4']);
   });
   afterAll(async () => {
     await db.end();
@@ -286,6 +286,42 @@ describe('positions in rows and packs', () => {
     expect((await db.query('SELECT * FROM positions ORDER BY terminal_id, fix_time')).rows).toEqual(before);
     expect(await pack()).toBe(3);
     expect((await db.query('SELECT * FROM positions ORDER BY terminal_id, fix_time')).rows).toEqual(before);
+  });
+
+  // Last: the other tests count every stored position.
+  it('counts the arrivals since an instant as the detector reads them, on time and late, in rows and in packs', async () => {
+    const vehicle = fleet[3].vehicleId;
+    // On time: 08:00–08:59 (an hour the packer packs) and 11:50–11:59; late: fixes of 08:30–08:34 received at 11:55.
+    await flush(fixes('P-4', H8, 60));
+    await flush(fixes('P-4', NOW - 600_000, 10));
+    await flush(
+      fixes('P-4', H8 + 1_800_000, 5).map((p) => ({ ...p, fixTime: p.fixTime + 7_000, receivedAt: NOW - 300_000 })),
+    );
+    const sinces = [0, H8 + 1_800_000, NOW - 3_600_000, NOW - 480_000, NOW - 301_000, NOW - 299_000, NOW].map(
+      (t) => new Date(t),
+    );
+    const compare = async () => {
+      const read: number[] = [];
+      const counted: number[] = [];
+      for (const since of sinces) {
+        read.push((await db.query(receivedSince('$1::uuid', '$2::timestamptz', 'NULL'), [vehicle, since])).rows.length);
+        const [row] = (
+          await db.query<{ n: string }>(`SELECT ${countReceivedSince('$1::uuid', '$2::timestamptz')} AS n`, [
+            vehicle,
+            since,
+          ])
+        ).rows;
+        counted.push(Number(row.n));
+      }
+      return { read, counted };
+    };
+    const before = await compare();
+    // Everything; since 08:30 (the later on-time fixes and the late ones); the last hour; 11:52 on; from just before
+    // the late batch; just after it; nothing.
+    expect(before.read).toEqual([300, 180, 60, 52, 40, 19, 0]);
+    expect(before.counted).toEqual(before.read);
+    expect(await pack()).toBeGreaterThan(0);
+    expect(await compare()).toEqual(before);
   });
 });
 

@@ -107,6 +107,11 @@ export function receivedSince(vehicle: string, since: string, limit: string): st
           ORDER BY fix_time LIMIT ${limit}`;
 }
 
+/** How many positions receivedSince returns (the same two parts, counted without sorting or reading them out). */
+export function countReceivedSince(vehicle: string, since: string): string {
+  return `((SELECT count(*) FROM (${onTime(vehicle, since)}) o) + (SELECT count(*) FROM (${late(vehicle, since)}) l))`;
+}
+
 /** Whether anything of the car was received after `since` (the same two parts). */
 export function anyReceivedSince(vehicle: string, since: string): string {
   return `(EXISTS (${onTime(vehicle, since)}) OR EXISTS (${late(vehicle, since)}))`;
