@@ -27,7 +27,6 @@ import {
 import { DetectionEngine } from '../../apps/detector/src/detection/detection.engine.js';
 import { checkpointOptions, createDetectorApp } from '../../apps/detector/src/detector.app.js';
 import { createGatewayContext } from '../../apps/gateway/src/gateway.app.js';
-import { HANDOFF_TOPIC_FILTER, readHandoffBatch } from '#app/handoff';
 import { DISTRICT_BOX, benchFencePoints, jurisdictionFence, lcg } from './fence-points.js';
 import { createBenchDatabase, percentile, startFlags } from './support.js';
 
@@ -252,19 +251,9 @@ export async function benchLatency(
     closers.unshift(() => Promise.all(clients.map((c) => c.endAsync())));
     const sentAt = new Map<string, number>();
     const seenAt = new Map<string, number>();
-    // When each probe's position reached the detector's hand-off topics (after the gateway's commit): splits
+    // When each probe's position reached the detector (after the gateway's commit), as the service notes it: splits
     // the latency into the gateway's part and the detector's.
     const handedAt = new Map<string, number>();
-    const watcher = await mqtt.connectAsync(`mqtt://127.0.0.1:${opts.port}`, { clientId: 'bench-handoff-watch' });
-    closers.unshift(() => watcher.endAsync());
-    watcher.on('message', (_topic, payload) => {
-      const now = performance.now();
-      const { data } = JSON.parse(payload.toString()) as { data: unknown };
-      for (const p of readHandoffBatch(data)) {
-        if (p.alarmFlags) handedAt.set(`${p.vehicleId}:${p.fixTime}`, now);
-      }
-    });
-    await watcher.subscribeAsync(HANDOFF_TOPIC_FILTER, { qos: 0 });
     // The raw limit: a bare publish → subscriber round trip through the same broker, under the same load.
     const rawSent = new Map<number, number>();
     const rawSeen: number[] = [];
@@ -387,6 +376,7 @@ export async function benchLatency(
       .map(([k, t]) => seenAt.get(k)! - t)
       .sort((a, b) => a - b);
     const engineStats = await serviceStats(service);
+    for (const [key, at] of await serviceHanded(service)) handedAt.set(key, at - performance.timeOrigin);
     const stateGrowth = (await stateSize()) - stateSizeBefore;
     const afterWarmUp = await warm!;
     const steadyPositions = engineStats.positions - afterWarmUp.positions;
@@ -471,8 +461,20 @@ async function runService(): Promise<void> {
       ? null
       : await createDetectorApp(config, infra, { silentSweepMs: 0, ...checkpointOptions(config) });
   await detector?.listen();
+  // When each alarm position reaches the detector, on this machine's clock (epoch ms, fractional).
+  const handed: [string, number][] = [];
+  const engine = detector?.get(DetectionEngine);
+  if (engine) {
+    const take = engine.handoff.bind(engine);
+    engine.handoff = (positions) => {
+      const at = performance.timeOrigin + performance.now();
+      for (const p of positions) if (p.alarmFlags) handed.push([`${p.vehicleId}:${p.fixTime}`, at]);
+      take(positions);
+    };
+  }
   process.on('message', (message: string) => {
-    if (message === 'stats') process.send?.({ stats: detector?.get(DetectionEngine).stats });
+    if (message === 'stats') process.send?.({ stats: engine?.stats });
+    if (message === 'handed') process.send?.({ handed });
     if (message === 'stop') {
       void Promise.allSettled([detector?.close(), gateway?.close()]).then(() => process.exit(0));
     }
@@ -484,6 +486,13 @@ function serviceStats(service: ChildProcess): Promise<EngineStats> {
   return new Promise((done) => {
     service.once('message', (m: { stats: EngineStats }) => done(m.stats));
     service.send('stats');
+  });
+}
+
+function serviceHanded(service: ChildProcess): Promise<[string, number][]> {
+  return new Promise((done) => {
+    service.once('message', (m: { handed: [string, number][] }) => done(m.handed));
+    service.send('handed');
   });
 }
 

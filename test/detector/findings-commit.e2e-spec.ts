@@ -1,6 +1,7 @@
 import type { INestMicroservice } from '@nestjs/common';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
+import { handoffTopic, localHandoffFor, type HandoffPosition, type HandoffRow } from '#app/handoff';
 import { chainEntries, chainInsert, GENESIS_HASH, HISTORY_LOCK, HistoryService, type HistoryEntry } from '#app/history';
 import { createDetectorApp } from '../../apps/detector/src/detector.app.js';
 import { DetectionEngine } from '../../apps/detector/src/detection/detection.engine.js';
@@ -246,5 +247,42 @@ describe('detector: new findings written in one message', () => {
     ]);
     expect(found.rows.map((r) => r.rule)).toEqual(['terminal_tampering']);
     expect(readAt().getTime()).toBeGreaterThan(secondRead.getTime());
+  });
+
+  it('takes the positions a gateway of its own process hands over directly, while it follows their partition', async () => {
+    const car = await seedCar(db);
+    const parked = standAt(local('2026-11-19 10:00:00'), 3, 30, ORIGIN);
+    await storePositions(db, car, parked);
+    const engine = await startDetector();
+    await engine.catchUp();
+    const partition = detector!.get(PartitionLeases).partitionOf(car.vehicleId);
+    const sink = localHandoffFor(partition);
+    expect(sink).toBeDefined();
+    const cut = [{ ...parked[2], t: local('2026-11-19 10:03:00'), alarm: ANTENNA_CUT }];
+    await storePositions(db, car, cut);
+    const row = (h: HandoffPosition): HandoffRow => [
+      h.vehicleId,
+      h.terminalId,
+      h.fixTime,
+      h.receivedAt,
+      h.lat,
+      h.lon,
+      h.speedKmh,
+      h.headingDeg,
+      h.valid,
+      h.ignition,
+      h.alarmFlags,
+      h.statusFlags,
+      h.odometerKm,
+      h.replay,
+    ];
+    sink!.take(handoffTopic(partition), { rows: handoff(car, cut).map(row) });
+    await engine.idle();
+    const { rows } = await db.query(`SELECT rule FROM violations WHERE vehicle_id = $1`, [car.vehicleId]);
+    expect(rows).toEqual([{ rule: 'terminal_tampering' }]);
+    // Stopped: a gateway of this process sends over the broker again.
+    await detector!.close();
+    detector = null;
+    expect(localHandoffFor(partition)).toBeUndefined();
   });
 });

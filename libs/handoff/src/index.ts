@@ -10,3 +10,5 @@ export {
   toHandoffRow,
 } from './handoff.js';
 export type { HandoffBatch, HandoffPosition, HandoffRow } from './handoff.js';
+export { attachLocalHandoff, localHandoffFor } from './local.js';
+export type { LocalHandoffSink } from './local.js';

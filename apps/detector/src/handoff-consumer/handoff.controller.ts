@@ -1,7 +1,7 @@
-import { Controller, Inject, OnModuleInit, Optional } from '@nestjs/common';
+import { Controller, Inject, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { Ctx, EventPattern, MqttContext, Payload } from '@nestjs/microservices';
 import { APP_CONFIG, type AppConfig } from '#app/config';
-import { HANDOFF_TOPIC_FILTER, partitionOfTopic, readHandoffBatch } from '#app/handoff';
+import { attachLocalHandoff, HANDOFF_TOPIC_FILTER, partitionOfTopic, readHandoffBatch } from '#app/handoff';
 import { rootLogger, type Logger } from '#app/logging';
 import { DetectionEngine } from '../detection/detection.engine.js';
 import { PartitionLeases } from '../partitions/partition-leases.js';
@@ -17,8 +17,9 @@ export const HANDOFF_SERVER = Symbol('HANDOFF_SERVER');
  * carried).
  */
 @Controller()
-export class HandoffController implements OnModuleInit {
+export class HandoffController implements OnModuleInit, OnModuleDestroy {
   private readonly log: Logger;
+  private detachLocal?: () => void;
   private warnedMismatch = false;
 
   constructor(
@@ -36,9 +37,18 @@ export class HandoffController implements OnModuleInit {
     if (!server) return;
     server.log = this.log;
     server.direct = (topic, data) => this.take(topic, data);
+    // A gateway of this process hands the partitions followed over directly (libs/handoff, local.ts).
+    this.detachLocal = attachLocalHandoff({
+      follows: (partition) => server.follows(partition),
+      take: (topic, batch) => this.take(topic, batch),
+    });
     // Registered before the engine (which registers at bootstrap): a partition's topic is followed before its
     // cars are caught up from the table, so nothing committed in between waits for the next catch-up.
     this.leases.listen({ gained: (leases) => server.follow([...leases.keys()]), lost: (p) => server.unfollow(p) });
+  }
+
+  onModuleDestroy(): void {
+    this.detachLocal?.();
   }
 
   @EventPattern<string>(HANDOFF_TOPIC_FILTER)
@@ -46,7 +56,10 @@ export class HandoffController implements OnModuleInit {
     this.take(context.getTopic(), batch);
   }
 
-  /** A hand-off message of a topic followed (directly from the transport, or through Nest's route above). */
+  /**
+   * A hand-off message of a topic followed (from a gateway of this process, directly from the transport, or through
+   * Nest's route above).
+   */
   private take(topic: string, batch: unknown): void {
     const positions = readHandoffBatch(batch);
     if (positions.length === 0) return;

@@ -45,6 +45,11 @@ export class PartitionedHandoffServer extends ServerMqtt {
     if (this.topics.size > 0) void this.subscribe([...this.topics]);
   }
 
+  /** Whether the partition's topic is followed (its positions are this detector's). */
+  follows(partition: number): boolean {
+    return this.topics.has(handoffTopic(partition));
+  }
+
   /** Subscribes to these partitions' topics; resolves once the broker confirmed (or after a few seconds). */
   async follow(partitions: number[]): Promise<void> {
     const topics = partitions.map(handoffTopic);

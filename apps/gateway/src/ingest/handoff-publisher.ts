@@ -1,11 +1,12 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { quietMqttLog } from '#app/infra';
-import { partitionForHandoff, toHandoffRow, type HandoffRow } from '#app/handoff';
+import { localHandoffFor, partitionForHandoff, partitionOfTopic, toHandoffRow, type HandoffRow } from '#app/handoff';
 import type { Logger } from '#app/logging';
 import type { AcceptedPosition } from './flush-writer.js';
 
 /**
- * Sends committed positions to the detector over the internal MQTT topics (best effort: the table is the log).
+ * Sends committed positions to the detector over the internal MQTT topics (best effort: the table is the log), or
+ * directly to a detector of the same process for the partitions it follows.
  * The detector reads them as Nest MQTT events: `{"pattern": topic, "data": batch}` in JSON, written here as
  * Nest's client wrote it, without its per-message layers (record builder, observable, serialiser).
  */
@@ -40,6 +41,16 @@ export class HandoffPublisher {
     for (const p of positions) if (p.vehicleId) forDetector.push(toHandoffRow(p, p.vehicleId));
     if (forDetector.length === 0) return;
     for (const [topic, batch] of partitionForHandoff(forDetector, this.partitions)) {
+      // A detector of this process that follows the partition takes the batch directly (libs/handoff, local.ts).
+      const local = localHandoffFor(partitionOfTopic(topic)!);
+      if (local) {
+        try {
+          local.take(topic, batch);
+        } catch (error) {
+          this.log.warn({ err: error, topic }, 'hand-off to the detector of this process failed');
+        }
+        continue;
+      }
       this.client.publish(topic, JSON.stringify({ pattern: topic, data: batch }), { qos: 1 }, (error) => {
         if (error) this.log.warn({ err: error, topic }, 'hand-off to the detector failed');
       });
