@@ -155,8 +155,9 @@ type Layout = 'one-process' | 'separate';
 /**
  * p99 from an MQTT publish to a stored violation at `rate` positions/s: `cars` terminals publish to a real
  * Mosquitto (the deployment's no-drop limits), the real gateway stores and hands off, the detector evaluates.
- * Every second `probesPerSecond` cars raise an antenna-cut alarm; a poller (every 2 ms) notes when each
- * violation row becomes visible. Beside it, the raw limit of the same moment: a bare publish → subscriber
+ * Every second `probesPerSecond` cars raise an antenna-cut alarm; a trigger notifies the benchmark at each
+ * violation's commit (BENCH_OBSERVE=poll: a poller every 2 ms), and the service notes when each probe reached the
+ * detector. Beside it, the raw limit of the same moment: a bare publish → subscriber
  * round trip through the same broker, every 50 ms. And the detector's saved state: the bytes of packed state it
  * wrote per position evaluated, and how much its two state tables grew.
  */

@@ -55,13 +55,12 @@ const FINDING_WITH_CASE_SQL = `${FINDING_AND_CASE} SELECT v.id, v.case_id, c.ope
 
 /**
  * The same, and the case's history entry appended with it (history_append_case, migration
- * CaseHistoryInSql1764100022000): a finding raised in one statement, with no answer needed before the next.
+ * CaseHistoryInSql1764100022000): a finding raised in one statement, with no answer needed before the next. The
+ * statement lives in the database as raise_finding_with_case (migration FindingWithCaseFunction1764100023000), which
+ * keeps its plan; it answers the columns id, case_id, opened and entry.
  */
-export const FINDING_WITH_CASE_AND_ENTRY_SQL = `${FINDING_AND_CASE}
-       SELECT v.id, v.case_id, c.opened,
-              CASE WHEN v.case_id IS NOT NULL
-                   THEN history_append_case(v.case_id, coalesce(c.opened, false), v.id, $3::text, $12::text) END AS entry
-         FROM v LEFT JOIN c ON true`;
+export const FINDING_WITH_CASE_AND_ENTRY_SQL =
+  'SELECT * FROM raise_finding_with_case($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)';
 
 export type FindingCase = { localDay: string; plate: string } | null;
 

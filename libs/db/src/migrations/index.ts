@@ -19,6 +19,7 @@ import { Notifications1764100019000 } from './1764100019000-notifications.js';
 import { PositionPacks1764100020000 } from './1764100020000-position-packs.js';
 import { DetectorPackedState1764100021000 } from './1764100021000-detector-packed-state.js';
 import { CaseHistoryInSql1764100022000 } from './1764100022000-case-history-in-sql.js';
+import { FindingWithCaseFunction1764100023000 } from './1764100023000-finding-with-case-function.js';
 
 /** Every migration, oldest first. Listed by hand so a build never depends on a file glob. */
 export const MIGRATIONS = [
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   PositionPacks1764100020000,
   DetectorPackedState1764100021000,
   CaseHistoryInSql1764100022000,
+  FindingWithCaseFunction1764100023000,
 ];
