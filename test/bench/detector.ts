@@ -152,6 +152,9 @@ async function waitForPort(port: number): Promise<void> {
 /** How the service runs: gateway and detector in one process (as `npm start`), or each in its own. */
 type Layout = 'one-process' | 'separate';
 
+/** Probes sent before this moment of a latency run (ms from its start) warm the path up and are counted apart. */
+const PROBES_COUNTED_FROM_MS = 6_000;
+
 /**
  * p99 from an MQTT publish to a stored violation at `rate` positions/s: `cars` terminals publish to a real
  * Mosquitto (the deployment's no-drop limits), the real gateway stores and hands off, the detector evaluates.
@@ -320,6 +323,10 @@ export async function benchLatency(
     const pos = terminals.map(() => ({ lat: 33.9 + random() * 0.15, lon: 118.2 + random() * 0.2, alarm: false }));
     const tickMs = 10;
     const probeEvery = Math.max(1, Math.round(opts.rate / opts.probesPerSecond));
+    // The probes of the first seconds warm the violation path up (the JIT; each database session's first plan of
+    // the finding's statement and functions, several milliseconds once): they are raised and seen, but counted
+    // apart, as the latency at 2,000 positions/s is the steady state's.
+    const warmUpProbes = new Set<string>();
     let sent = 0;
     let acked = 0;
     let next = 0;
@@ -353,6 +360,7 @@ export async function benchLatency(
         const key = `${vehicleOf.get(terminals[i])}:${fixTime}`;
         const t0 = performance.now();
         if (probe) sentAt.set(key, t0);
+        if (probe && t0 - began < PROBES_COUNTED_FROM_MS) warmUpProbes.add(key);
         void clients[i % clients.length]
           .publishAsync(`telematics/v1/${terminals[i]}/position`, payload, { qos: 1 })
           .then(() => acked++);
@@ -372,10 +380,13 @@ export async function benchLatency(
     if (process.env.BENCH_TRACE) {
       console.log([...sentAt].map(([k, t]) => Math.round((seenAt.get(k) ?? NaN) - t)).join(' '));
     }
-    const latencies = [...sentAt]
-      .filter(([k]) => seenAt.has(k))
-      .map(([k, t]) => seenAt.get(k)! - t)
-      .sort((a, b) => a - b);
+    const latenciesOf = (keys: (k: string) => boolean) =>
+      [...sentAt]
+        .filter(([k]) => seenAt.has(k) && keys(k))
+        .map(([k, t]) => seenAt.get(k)! - t)
+        .sort((a, b) => a - b);
+    const latencies = latenciesOf((k) => !warmUpProbes.has(k));
+    const withWarmUp = latenciesOf(() => true);
     const engineStats = await serviceStats(service);
     for (const [key, at] of await serviceHanded(service)) handedAt.set(key, at - performance.timeOrigin);
     const stateGrowth = (await stateSize()) - stateSizeBefore;
@@ -386,7 +397,7 @@ export async function benchLatency(
     const rawP99 = percentile(rawSeen, 99);
     const split = (from: Map<string, number>, to: Map<string, number>) =>
       [...from]
-        .filter(([k]) => to.has(k))
+        .filter(([k]) => to.has(k) && !warmUpProbes.has(k))
         .map(([k, t]) => to.get(k)! - t)
         .sort((a, b) => a - b);
     const toCommit = split(sentAt, handedAt);
@@ -410,11 +421,14 @@ export async function benchLatency(
       seconds: Math.round(elapsed),
       published: sent,
       stored,
-      probes: sentAt.size,
+      probes: sentAt.size - warmUpProbes.size,
       probesSeen: latencies.length,
+      warmUpProbes: warmUpProbes.size,
+      warmUpProbesSeen: withWarmUp.length - latencies.length,
       p50Ms: round(p50),
       p99Ms: round(p99),
       maxMs: round(latencies[latencies.length - 1]),
+      p99WithWarmUpMs: round(percentile(withWarmUp, 99)),
       rawBrokerP50P99Ms: [round(rawP50), round(rawP99)],
       p50RatioToRaw: round(p50 / rawP50),
       p99RatioToRaw: round(p99 / rawP99),
@@ -547,7 +561,7 @@ async function main(): Promise<void> {
   if (!only || only === 'latency') {
     // Runs of a p99 over 272 probes swing with the machine's stalls (collector pauses, the kernel's memory
     // monitor): the benchmark repeats the run and reports the median run's figures beside the spread.
-    const runs: { p50Ms: number; p99Ms: number; stateBytesPerPosition: number }[] = [];
+    const runs: { p50Ms: number; p99Ms: number; p99WithWarmUpMs: number; stateBytesPerPosition: number }[] = [];
     for (let i = 0; i < LATENCY_RUNS; i++) {
       if (i > 0) await settle();
       const run = await benchLatency();
@@ -562,6 +576,7 @@ async function main(): Promise<void> {
         p99Ms: p99s[Math.floor(p99s.length / 2)],
         p99RangeMs: [p99s[0], p99s[p99s.length - 1]],
         runsWithP99AtMost20Ms: p99s.filter((p) => p <= 20).length,
+        p99WithWarmUpMs: runs.map((r) => r.p99WithWarmUpMs),
         stateBytesPerPosition: runs.map((r) => r.stateBytesPerPosition),
       })}`,
     );
