@@ -47,6 +47,16 @@ describe('detector: new findings written in one message', () => {
 
   const handoff = (car: SeededCar, fixes: Fix[]) => fixes.map((f) => asHandoff(car, f));
 
+  /** A car parked on `day` from 10:00 in working hours, stored, and a detector that follows it from there. */
+  async function followParkedCar(day: string): Promise<{ car: SeededCar; parked: Fix[]; engine: DetectionEngine }> {
+    const car = await seedCar(db);
+    const parked = standAt(local(`${day} 10:00:00`), 3, 30, ORIGIN);
+    await storePositions(db, car, parked);
+    const engine = await startDetector();
+    await engine.catchUp();
+    return { car, parked, engine };
+  }
+
   /** Checks the whole chain with the service's own verification; returns how many entries it holds. */
   async function chainHolds(): Promise<number> {
     const rows = (sql: string, params?: unknown[]) => db.query(sql, params).then((r) => r.rows);
@@ -107,12 +117,8 @@ describe('detector: new findings written in one message', () => {
   });
 
   it('chains the case entry on the head committed while it waited for the lock, and opens then joins the case', async () => {
-    const car = await seedCar(db);
     // Thursday 2026-11-19, parked in working hours: the detector follows the car from here.
-    const parked = standAt(local('2026-11-19 10:00:00'), 3, 30, ORIGIN);
-    await storePositions(db, car, parked);
-    const engine = await startDetector();
-    await engine.catchUp();
+    const { car, parked, engine } = await followParkedCar('2026-11-19');
     const raisedBefore = engine.stats.raised;
 
     // Someone else appends to the history and holds its lock while the hand-off brings the alarm.
@@ -170,11 +176,7 @@ describe('detector: new findings written in one message', () => {
   });
 
   it('writes nothing of a cycle whose partition another detector took, and raises the finding once on taking it back', async () => {
-    const car = await seedCar(db);
-    const parked = standAt(local('2026-11-20 10:00:00'), 3, 30, ORIGIN);
-    await storePositions(db, car, parked);
-    const engine = await startDetector();
-    await engine.catchUp();
+    const { car, parked, engine } = await followParkedCar('2026-11-20');
     const leases = detector!.get(PartitionLeases);
     const partition = leases.partitionOf(car.vehicleId);
     const historyBefore = await chainHolds();
@@ -250,11 +252,7 @@ describe('detector: new findings written in one message', () => {
   });
 
   it('takes the positions a gateway of its own process hands over directly, while it follows their partition', async () => {
-    const car = await seedCar(db);
-    const parked = standAt(local('2026-11-19 10:00:00'), 3, 30, ORIGIN);
-    await storePositions(db, car, parked);
-    const engine = await startDetector();
-    await engine.catchUp();
+    const { car, parked, engine } = await followParkedCar('2026-11-19');
     const partition = detector!.get(PartitionLeases).partitionOf(car.vehicleId);
     const sink = localHandoffFor(partition);
     expect(sink).toBeDefined();

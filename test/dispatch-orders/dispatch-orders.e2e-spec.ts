@@ -155,6 +155,7 @@ describe('dispatch orders', () => {
       api.db,
       new Date(Date.now() + 11 * HOUR),
       new Date(Date.now() + 11.5 * HOUR),
+      [carA, carB],
     );
     expect([...byVehicle.keys()]).toEqual([carA]);
     expect(byVehicle.get(carA)).toEqual(orders);

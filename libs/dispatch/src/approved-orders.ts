@@ -61,24 +61,23 @@ export async function approvedOrdersFor(
   return found.map(toOrder);
 }
 
-/** The same for every car at once, grouped by vehicle id. */
+/** The same for these cars at once, grouped by vehicle id. */
 export async function approvedOrdersByVehicle(
   db: SqlRunner,
   from: Date,
   to: Date,
+  vehicleIds: string[],
 ): Promise<Map<string, ApprovedDispatchOrder[]>> {
-  const { sql, params } = approvedOrdersQuery(from, to);
+  const { sql, params } = approvedOrdersQuery(from, to, vehicleIds);
   return ordersByVehicle(await rows<OrderRow>(db, sql, params));
 }
 
 /** The statement of approvedOrdersByVehicle with its values, to send with others; ordersByVehicle reads its rows. */
-export function approvedOrdersQuery(from: Date, to: Date, vehicleIds?: string[]): { sql: string; params: unknown[] } {
-  return vehicleIds
-    ? {
-        sql: `${ORDER_SQL} AND vehicle_id = ANY($3::uuid[]) ORDER BY vehicle_id, start_time, id`,
-        params: [from, to, vehicleIds],
-      }
-    : { sql: `${ORDER_SQL} ORDER BY vehicle_id, start_time, id`, params: [from, to] };
+export function approvedOrdersQuery(from: Date, to: Date, vehicleIds: string[]): { sql: string; params: unknown[] } {
+  return {
+    sql: `${ORDER_SQL} AND vehicle_id = ANY($3::uuid[]) ORDER BY vehicle_id, start_time, id`,
+    params: [from, to, vehicleIds],
+  };
 }
 
 /** The rows of approvedOrdersQuery as orders grouped by vehicle id. */

@@ -922,15 +922,7 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
         ...events.map((f) =>
           inlineParameters(
             FINDING_WITH_CASE_AND_ENTRY_SQL,
-            findingWithCaseValues(
-              f,
-              f.kind === 'violation'
-                ? {
-                    localDay: localClock(f.start, this.config.tzPolicy).date,
-                    plate: fleet.vehicles.get(f.vehicleId)?.plate ?? f.vehicleId,
-                  }
-                : null,
-            ),
+            findingWithCaseValues(f, f.kind === 'violation' ? this.caseOf(fleet, f) : null),
             lit,
           ),
         ),
@@ -944,11 +936,18 @@ export class DetectionEngine implements OnApplicationBootstrap, OnApplicationShu
     countRaised(raised);
   }
 
+  /** The local day and the plate a violation's case is filed under. */
+  private caseOf(fleet: Fleet, f: FindingEvent['finding']): { localDay: string; plate: string } {
+    return {
+      localDay: localClock(f.start, this.config.tzPolicy).date,
+      plate: fleet.vehicles.get(f.vehicleId)?.plate ?? f.vehicleId,
+    };
+  }
+
   /** Returns whether the finding is new (not one raised before). */
   private async raise(m: EntityManager, fleet: Fleet, event: FindingEvent, replayed: boolean): Promise<boolean> {
     const f = event.finding;
-    const localDay = localClock(f.start, this.config.tzPolicy).date;
-    const plate = fleet.vehicles.get(f.vehicleId)?.plate ?? f.vehicleId;
+    const { localDay, plate } = this.caseOf(fleet, f);
     if (!replayed && event.type === 'open') {
       // The usual case: a finding opened on new positions, raised with its case in one round trip.
       const saved = await insertFindingWithCase(m, f, f.kind === 'violation' ? { localDay, plate } : null);

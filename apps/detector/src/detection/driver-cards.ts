@@ -8,25 +8,7 @@ export interface CardEvent {
   certificateNo: string | null;
 }
 
-interface Queryable {
-  query(sql: string, params?: unknown[]): Promise<unknown>;
-}
-
 const DAY = 86_400_000;
-
-/**
- * The swipes of these cars from a day before `from` to a day after `to` (a card is rarely left in longer),
- * in time order, grouped by car.
- */
-export async function cardEventsByVehicle(
-  db: Queryable,
-  vehicleIds: string[],
-  from: number,
-  to: number,
-): Promise<Map<string, CardEvent[]>> {
-  const { sql, params } = cardEventsQuery(vehicleIds, from, to);
-  return cardsByVehicle((await db.query(sql, params)) as CardRow[]);
-}
 
 interface CardRow {
   vehicle_id: string;
@@ -36,7 +18,10 @@ interface CardRow {
   certificate_no: string | null;
 }
 
-/** The statement of cardEventsByVehicle with its values, to send with others; cardsByVehicle reads its rows. */
+/**
+ * The statement for the swipes of these cars from a day before `from` to a day after `to` (a card is rarely left in
+ * longer), in time order, with its values, to send with others; cardsByVehicle groups its rows by car.
+ */
 export function cardEventsQuery(vehicleIds: string[], from: number, to: number): { sql: string; params: unknown[] } {
   return {
     sql: `SELECT vehicle_id, at, event, name, certificate_no FROM driver_card_events
